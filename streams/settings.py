@@ -1,0 +1,196 @@
+"""The one settings tree of oddsflow.
+
+Every setting is an environment variable with the prefix ``ODDS_`` and ``__`` between
+levels: ``ODDS_KAFKA__BOOTSTRAP_SERVERS``, ``ODDS_POSTGRES__URL``,
+``ODDS_PARTITIONS__RETENTION_DAYS`` … A ``.env`` file in the working directory is read
+too. This module is the only one that reads the environment; everything else receives a
+:class:`Settings` (or one of its sections) as an argument.
+
+:func:`load_settings` turns validation failures into a :class:`SettingsError` whose
+message is one line naming the variable, e.g.
+``ODDS_KAFKA__COMPRESSION: Input should be 'zstd', 'lz4', 'gzip' or 'none' (got 'bzip')``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.errors import SettingsError
+
+ENV_PREFIX = "ODDS_"
+MiB = 1024 * 1024
+
+
+class KafkaSettings(BaseModel):
+    """Connection and client tuning for every Kafka client oddsflow creates."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ssl_key_password: SecretStr | None = None
+    compression: Literal["zstd", "lz4", "gzip", "none"] = "zstd"
+    max_message_bytes: int = Field(default=8 * MiB, ge=1024, le=64 * MiB)
+    producer_batch_bytes: int = Field(default=1 * MiB, ge=16 * 1024)
+    producer_linger_ms: int = Field(default=5, ge=0, le=10_000)
+    client_id: str = "oddsflow"
+
+    @model_validator(mode="after")
+    def _sasl_complete(self) -> KafkaSettings:
+        if self.security_protocol.startswith("SASL_"):
+            for name in ("sasl_mechanism", "sasl_username", "sasl_password"):
+                if getattr(self, name) is None:
+                    raise ValueError(f"missing {name} (required when security_protocol is SASL_*)")
+        return self
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments shared by aiokafka producers, consumers and admin clients."""
+        kwargs: dict[str, Any] = {
+            "bootstrap_servers": self.bootstrap_servers,
+            "security_protocol": self.security_protocol,
+            "client_id": self.client_id,
+        }
+        if self.security_protocol.startswith("SASL_"):
+            assert self.sasl_password is not None  # guaranteed by _sasl_complete
+            kwargs |= {
+                "sasl_mechanism": self.sasl_mechanism,
+                "sasl_plain_username": self.sasl_username,
+                "sasl_plain_password": self.sasl_password.get_secret_value(),
+            }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            import ssl
+
+            ctx = ssl.create_default_context(cafile=str(self.ssl_cafile) if self.ssl_cafile else None)
+            if self.ssl_certfile:
+                ctx.load_cert_chain(
+                    str(self.ssl_certfile),
+                    str(self.ssl_keyfile) if self.ssl_keyfile else None,
+                    self.ssl_key_password.get_secret_value() if self.ssl_key_password else None,
+                )
+            kwargs["ssl_context"] = ctx
+        return kwargs
+
+
+class PostgresSettings(BaseModel):
+    """Where the sink writes. No URL means: start the embedded Postgres (demo only)."""
+
+    url: SecretStr | None = None
+    pool_size: int = Field(default=5, ge=1, le=100)
+    connect_timeout_s: float = Field(default=10.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _url_scheme(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is not None:
+            raw = url.get_secret_value()
+            if not raw.startswith(("postgresql://", "postgresql+asyncpg://", "postgres://")):
+                raise ValueError("must start with postgresql:// or postgresql+asyncpg://")
+        return url
+
+    def dsn(self) -> str:
+        """libpq-style DSN for asyncpg (``postgresql://…``); raises if no URL is set."""
+        if self.url is None:
+            raise SettingsError(f"{ENV_PREFIX}POSTGRES__URL: not set (start `oddsflow postgres` or set it)")
+        raw = self.url.get_secret_value()
+        return raw.replace("postgresql+asyncpg://", "postgresql://", 1).replace(
+            "postgres://", "postgresql://", 1
+        )
+
+    def sqlalchemy_url(self) -> str:
+        """The same URL for SQLAlchemy's async engine (``postgresql+asyncpg://…``)."""
+        return self.dsn().replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+class TopicSettings(BaseModel):
+    """Topic names. Raw topics are ``<raw_prefix><bookmaker>``."""
+
+    raw_prefix: str = "odds.raw."
+    snapshots: str = "odds.snapshots.v1"
+    dlq: str = "odds.dlq.v1"
+    partitions: int = Field(default=6, ge=1, le=1024)
+    replication_factor: int = Field(default=1, ge=1, le=5)
+
+    def raw(self, bookmaker: str) -> str:
+        """Raw topic of one bookmaker, e.g. ``odds.raw.betpawa``."""
+        return f"{self.raw_prefix}{bookmaker}"
+
+
+class SinkSettings(BaseModel):
+    """Batching of the Postgres sink: a batch closes at whichever limit comes first."""
+
+    group_id: str = "oddsflow-sink"
+    batch_max_rows: int = Field(default=50_000, ge=1)
+    batch_max_bytes: int = Field(default=32 * MiB, ge=1024)
+    linger_ms: int = Field(default=500, ge=0, le=60_000)
+
+
+class PartitionSettings(BaseModel):
+    """Daily partitions of the time-series tables."""
+
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    premake_days: int = Field(default=7, ge=1, le=365)
+    backend: Literal["auto", "partman", "builtin"] = "auto"
+    maintenance_interval_s: int = Field(default=3600, ge=10)
+
+
+class EmbeddedSettings(BaseModel):
+    """Where embedded services keep their files (demo and tests)."""
+
+    data_dir: Path = Path(".oddsflow")
+    broker_port: int = Field(default=0, ge=0, le=65535)
+    postgres_port: int = Field(default=0, ge=0, le=65535)
+
+
+class Settings(BaseSettings):
+    """Root of the settings tree (``ODDS_`` prefix, ``__`` nesting)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    kafka: KafkaSettings = KafkaSettings()
+    postgres: PostgresSettings = PostgresSettings()
+    topics: TopicSettings = TopicSettings()
+    sink: SinkSettings = SinkSettings()
+    partitions: PartitionSettings = PartitionSettings()
+    embedded: EmbeddedSettings = EmbeddedSettings()
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+def env_name(loc: tuple[int | str, ...]) -> str:
+    """``("kafka", "compression")`` → ``ODDS_KAFKA__COMPRESSION``."""
+    return ENV_PREFIX + "__".join(str(part).upper() for part in loc)
+
+
+def _one_line(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        got = err.get("input")
+        shown = "" if isinstance(got, dict) or got is None else f" (got {got!r})"
+        parts.append(f"{env_name(loc)}: {msg}{shown}")
+    return "; ".join(parts)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment once; ``overrides`` (e.g. from CLI flags) win over it.
+
+    Raises :class:`SettingsError` with one line naming each bad variable.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
