@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything oddsflow needs into ./.venv (idempotent; sourced by test.sh and demo.sh).
 # Debian packages (as root, when missing): postgresql-15-partman (if a PostgreSQL 15 server
-# is installed), docker-compose (validates docker-compose.yml), and kcat
-# (interoperability tests).
+# is installed) and docker-compose (validates docker-compose.yml).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,7 +20,7 @@ want=()
 if [[ -d /usr/lib/postgresql/15 ]] && ! dpkg -s postgresql-15-partman >/dev/null 2>&1; then
     want+=(postgresql-15-partman)
 fi
-for pkg in docker-compose kcat; do
+for pkg in docker-compose; do
     dpkg -s "$pkg" >/dev/null 2>&1 || want+=("$pkg")
 done
 if (( ${#want[@]} )); then

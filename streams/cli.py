@@ -106,6 +106,14 @@ def show_settings() -> None:
     click.echo(load_settings().model_dump_json(indent=2))
 
 
+def _add_builtin_commands() -> None:
+    from streams.produce_cli import produce_command
+    from streams.simulate_cli import simulate_command
+
+    cli.add_command(produce_command)
+    cli.add_command(simulate_command)
+
+
 def _load_plugins() -> None:
     for ep in entry_points(group="oddsflow.commands"):
         command = ep.load()
@@ -116,6 +124,7 @@ def _load_plugins() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _add_builtin_commands()
     _load_plugins()
     try:
         cli.main(args=argv, prog_name="oddsflow", standalone_mode=True)

@@ -1,0 +1,84 @@
+"""Adapter throughput per bookmaker against orjson parse-only throughput, in one run.
+
+    .venv/bin/python bench/normalize.py [--events 30] [--rounds 3]
+
+Payloads are generated at real sizes by the simulator (BetPawa ~80–120 markets, Bet9ja
+~900 odds keys, SportyBet ~360–1,000 markets; 0.3–2 MB). For each bookmaker it times
+(a) ``orjson.loads`` of every payload and (b) ``orjson.loads`` + ``adapters.normalize``,
+best of ``--rounds``, and prints events/s, MB/s and the ratio (b)/(a). Target: ≥ 0.40.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import orjson
+
+from streams.adapters import normalize
+from streams.simulator import sample_payloads
+
+BOOKMAKERS = ("betpawa", "sportybet", "bet9ja")
+TARGET = 0.40
+
+
+def best_of(rounds: int, fn: Callable[[], None]) -> float:
+    """Fastest wall time of ``rounds`` runs of ``fn``."""
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench(bookmaker: str, events: int, rounds: int) -> dict[str, float]:
+    payloads = sample_payloads(bookmaker, events, size="real", seed=1)  # type: ignore[arg-type]
+    mb = sum(len(p) for p in payloads) / 1e6
+    now = datetime.now(UTC)
+
+    def parse_only() -> None:
+        for p in payloads:
+            orjson.loads(p)
+
+    def adapt() -> None:
+        for p in payloads:
+            normalize(bookmaker, orjson.loads(p), now, now=now)
+
+    lines = statistics.mean(len(normalize(bookmaker, orjson.loads(p), now, now=now).lines) for p in payloads)
+    t_parse = best_of(rounds, parse_only)
+    t_adapt = best_of(rounds, adapt)
+    return {
+        "avg_kb": mb * 1000 / events,
+        "lines": lines,
+        "parse_eps": events / t_parse,
+        "parse_mbs": mb / t_parse,
+        "adapt_eps": events / t_adapt,
+        "adapt_mbs": mb / t_adapt,
+        "ratio": t_parse / t_adapt,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    print(f"{'bookmaker':<10} {'avg KB':>7} {'lines':>6} {'parse ev/s':>11} {'parse MB/s':>11} "
+          f"{'adapt ev/s':>11} {'adapt MB/s':>11} {'ratio':>6}  target ≥ {TARGET:.2f}")
+    worst = 1.0
+    for bm in BOOKMAKERS:
+        r = bench(bm, args.events, args.rounds)
+        worst = min(worst, r["ratio"])
+        print(
+            f"{bm:<10} {r['avg_kb']:>7.0f} {r['lines']:>6.0f} {r['parse_eps']:>11.0f} {r['parse_mbs']:>11.1f} "
+            f"{r['adapt_eps']:>11.0f} {r['adapt_mbs']:>11.1f} {r['ratio']:>6.2f}  {'ok' if r['ratio'] >= TARGET else 'BELOW'}"
+        )
+    print(f"worst ratio {worst:.2f} ({'meets' if worst >= TARGET else 'misses'} the {TARGET:.0%} target)")
+
+
+if __name__ == "__main__":
+    main()

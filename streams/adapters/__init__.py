@@ -1,0 +1,103 @@
+"""Bookmaker adapters: raw bookmaker JSON → :class:`~streams.contracts.canonical.CanonicalEventOddsV1`.
+
+Contract
+--------
+* Pure functions, no I/O: one module per bookmaker (``betpawa``, ``sportybet``,
+  ``bet9ja``), each with ``normalize(payload, captured_at)`` and ``extract_ids(payload)``;
+  this package is the registry the pipeline calls.
+* :func:`normalize` raises nothing but :class:`~streams.errors.DataError` (stage
+  ``normalize``) for any payload, however malformed: the record goes to the DLQ with its
+  original bytes and the error's ``kind``/``message``. Kinds: ``unknown_bookmaker``,
+  ``bad_timestamp``, ``api_error`` (bookmaker said "not OK"), ``wrong_type``,
+  ``missing_field``, ``bad_value``, ``unsupported_sport``, ``absurd_odds`` (one
+  impossible active price rejects the whole capture) and ``malformed`` (a last-resort
+  conversion at the adapter boundary that explicit checks should make unreachable).
+* Unmapped bookmaker markets are counted in ``unmapped`` and never fail a capture: per
+  SportyBet market entry (one per line), per BetPawa market entry (all its rows), per
+  distinct Bet9ja line (``S_CAH@-0.5`` with its two outcome keys counts once). An event
+  without Sportradar id is valid (``sportradar_id=None``).
+* Output is deterministic and independent of the bookmaker's ordering: lines sorted by
+  (UOF market id, line key), outcomes in taxonomy order; an outcome quoted twice on one
+  line keeps the active price, and of two active prices the higher one.
+* The adapters memoize line keys, odds keys and outcomes per process (bounded, cleared
+  when full); they are meant to be called from one thread per process.
+* Bet9ja's ``STARTDATE`` carries no offset; it is read in
+  ``streams.adapters.bet9ja.STARTDATE_TZ`` (UTC; assign another ``tzinfo`` at startup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from streams.adapters import bet9ja, betpawa, sportybet
+from streams.contracts.canonical import CanonicalEventOddsV1
+from streams.errors import DataError
+
+BOOKMAKERS: tuple[str, ...] = ("betpawa", "sportybet", "bet9ja")
+
+_NORMALIZERS: dict[str, Callable[[object, datetime], CanonicalEventOddsV1]] = {
+    "betpawa": betpawa.normalize,
+    "sportybet": sportybet.normalize,
+    "bet9ja": bet9ja.normalize,
+}
+_EXTRACTORS: dict[str, Callable[[object], tuple[str, int | None]]] = {
+    "betpawa": betpawa.extract_ids,
+    "sportybet": sportybet.extract_ids,
+    "bet9ja": bet9ja.extract_ids,
+}
+
+__all__ = ["BOOKMAKERS", "extract_ids", "normalize"]
+
+
+def _unknown(bookmaker: object) -> DataError:
+    return DataError(
+        "normalize", "unknown_bookmaker", f"unknown bookmaker {bookmaker!r}; expected one of {BOOKMAKERS}"
+    )
+
+
+def normalize(
+    bookmaker: str,
+    payload: object,
+    captured_at: datetime,
+    *,
+    now: datetime | None = None,
+    max_age: timedelta = timedelta(days=30),
+    max_skew: timedelta = timedelta(minutes=5),
+) -> CanonicalEventOddsV1:
+    """Normalize one capture of ``bookmaker``'s event JSON (already parsed).
+
+    ``captured_at`` must be timezone-aware and within ``[now - max_age, now + max_skew]``
+    (``now`` defaults to the current UTC time), else ``DataError(kind="bad_timestamp")``:
+    the sink could not place it in a partition and it is not worth comparing.
+    ``captured_at`` and ``kickoff`` come back in UTC.
+    """
+    adapter = _NORMALIZERS.get(bookmaker) if isinstance(bookmaker, str) else None
+    if adapter is None:
+        raise _unknown(bookmaker)
+    if not isinstance(captured_at, datetime) or captured_at.utcoffset() is None:
+        raise DataError(
+            "normalize",
+            "bad_timestamp",
+            f"captured_at must be a timezone-aware datetime, got {captured_at!r}",
+        )
+    reference = datetime.now(UTC) if now is None else now
+    if not reference - max_age <= captured_at <= reference + max_skew:
+        raise DataError(
+            "normalize",
+            "bad_timestamp",
+            f"captured_at {captured_at.isoformat()} is outside [now - {max_age}, now + {max_skew}]"
+            f" (now = {reference.isoformat()})",
+        )
+    return adapter(payload, captured_at)
+
+
+def extract_ids(bookmaker: str, payload: object) -> tuple[str, int | None]:
+    """``(bookmaker's own event id, Sportradar match number or None)``; cheap, for message keys.
+
+    Raises only ``DataError`` (same kinds as :func:`normalize` for the fields it reads).
+    """
+    extractor = _EXTRACTORS.get(bookmaker) if isinstance(bookmaker, str) else None
+    if extractor is None:
+        raise _unknown(bookmaker)
+    return extractor(payload)

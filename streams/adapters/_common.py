@@ -1,0 +1,288 @@
+"""Helpers shared by the bookmaker adapters: checked field access, time parsing, line collection.
+
+Every helper raises :class:`~streams.errors.DataError` (stage ``normalize``) whose message
+names the JSON path of the offending field, e.g. ``data.markets[3].outcomes must be an
+array, got string`` — written for the author of the scraper that produced the payload.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, NoReturn
+
+from streams.contracts.canonical import MarketLine, Outcome
+from streams.errors import DataError
+from streams.taxonomy import (
+    BY_MARKET_ID,
+    MAX_PRICE,
+    MIN_PRICE,
+    MarketSpec,
+    canonical_decimal,
+    canonical_score,
+    score_handicap,
+)
+
+STAGE = "normalize"
+
+# The adapter boundary converts these into DataError("malformed"). Explicit checks should
+# make them unreachable; the property tests assert that no input ever gets this far.
+BOUNDARY_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Kickoffs outside 2000..2100 are a unit mistake (seconds vs ms) or garbage.
+_MIN_KICKOFF_MS = 946_684_800_000
+_MAX_KICKOFF_MS = 4_102_444_800_000
+_MAX_SR_ID = 2**63 - 1
+
+
+def fail(kind: str, message: str) -> NoReturn:
+    raise DataError(STAGE, kind, message)
+
+
+def malformed(bookmaker: str, exc: Exception) -> DataError:
+    return DataError(STAGE, "malformed", f"{bookmaker} payload has an unexpected structure: {exc!r}")
+
+
+def json_type(value: object) -> str:
+    """JSON name of a Python value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def as_object(value: object, path: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        fail("missing_field", f"{path} is missing")
+    fail("wrong_type", f"{path} must be an object, got {json_type(value)}")
+
+
+def as_list(value: object, path: str) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if value is None:
+        fail("missing_field", f"{path} is missing")
+    fail("wrong_type", f"{path} must be an array, got {json_type(value)}")
+
+
+def req_str(value: object, path: str) -> str:
+    """A required non-empty string."""
+    if isinstance(value, str):
+        if value.strip():
+            return value.strip()
+        fail("bad_value", f"{path} is empty")
+    if value is None:
+        fail("missing_field", f"{path} is missing")
+    fail("wrong_type", f"{path} must be a string, got {json_type(value)}")
+
+
+def opt_str(value: object) -> str | None:
+    """Optional descriptive text (category, tournament): anything but a non-empty string is None."""
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def id_text(value: object, path: str) -> str:
+    """A bookmaker id given as a string or an integer, returned as text."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return req_str(value, path)
+
+
+def sr_number(value: object, path: str) -> int | None:
+    """A Sportradar match number given as digits or an int; empty, null or 0 mean "none"."""
+    if (
+        value is None
+        or value == ""
+        or (isinstance(value, int) and not isinstance(value, bool) and value == 0)
+    ):
+        return None
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    else:
+        fail("bad_value", f"{path} must be a Sportradar match number (digits), got {value!r}")
+    if number == 0:
+        return None
+    if not 0 < number <= _MAX_SR_ID:
+        fail("bad_value", f"{path} = {value!r} is not a valid Sportradar match number")
+    return number
+
+
+def kickoff_from_ms(value: object, path: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if value is None:
+            fail("missing_field", f"{path} is missing")
+        fail("wrong_type", f"{path} must be epoch milliseconds (integer), got {json_type(value)}")
+    if not _MIN_KICKOFF_MS <= value < _MAX_KICKOFF_MS:
+        fail("bad_value", f"{path} = {value} is not epoch milliseconds between 2000 and 2100")
+    return _EPOCH + timedelta(milliseconds=value)
+
+
+def kickoff_from_text(value: object, path: str, naive_tz: tzinfo | None) -> datetime:
+    """ISO-8601 (``2026-05-06T11:00:00Z``) or ``2026-05-06 11:00:00``, returned in UTC.
+
+    A timestamp without offset is read in ``naive_tz``; with ``naive_tz=None`` it is an error.
+    """
+    text = req_str(value, path)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        fail("bad_value", f"{path} = {text!r} is not an ISO-8601 date-time")
+    if parsed.tzinfo is None:
+        if naive_tz is None:
+            fail("bad_value", f"{path} = {text!r} has no UTC offset")
+        parsed = parsed.replace(tzinfo=naive_tz)
+    if not 2000 <= parsed.year < 2100:
+        fail("bad_value", f"{path} = {text!r} is not between 2000 and 2100")
+    return parsed.astimezone(UTC)
+
+
+def split_teams(value: object, path: str) -> tuple[str, str]:
+    """``"Home - Away"`` → ``("Home", "Away")``, split at the first ``" - "``."""
+    text = req_str(value, path)
+    home, sep, away = text.partition(" - ")
+    if not sep or not home.strip() or not away.strip():
+        fail("bad_value", f"{path} = {text!r} is not 'Home - Away'")
+    return home.strip(), away.strip()
+
+
+def utc_captured_at(captured_at: object) -> datetime:
+    if not isinstance(captured_at, datetime) or captured_at.utcoffset() is None:
+        fail("bad_timestamp", f"captured_at must be a timezone-aware datetime, got {captured_at!r}")
+    return captured_at.astimezone(UTC)
+
+
+def price_text(text: str, path: str) -> float:
+    """A decimal-string price that must be usable (see :func:`streams.taxonomy.check_price`)."""
+    try:
+        price = float(text)
+    except ValueError:
+        fail("wrong_type", f"{path} = {text!r} is not a decimal number")
+    if MIN_PRICE < price <= MAX_PRICE:
+        return price
+    bad_price(text, path)
+
+
+def price_number(value: object, path: str) -> float:
+    """A JSON-number price that must be usable."""
+    if isinstance(value, float):
+        price = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not MIN_PRICE < value <= MAX_PRICE:
+            bad_price(value, path)
+        price = float(value)
+    else:
+        if value is None:
+            fail("missing_field", f"{path} is missing")
+        fail("wrong_type", f"{path} must be a number, got {json_type(value)}")
+    if MIN_PRICE < price <= MAX_PRICE:
+        return price
+    bad_price(value, path)
+
+
+def bad_price(value: object, path: str) -> NoReturn:
+    fail("absurd_odds", f"{path} = {value!r}: an active price must be finite and in (1.0, 10000]")
+
+
+Slot = tuple[int, str]  # (UOF market id, line key): one canonical line
+
+_OUTCOMES: dict[tuple[str, float | None], Outcome] = {}  # memo: Outcome is immutable, init is slow
+_OUTCOMES_LIMIT = 100_000
+
+
+def outcome(outcome_id: str, price: float | None) -> Outcome:
+    """The (shared, immutable) :class:`Outcome` for ``outcome_id`` at ``price`` (None: inactive)."""
+    key = (outcome_id, price)
+    found = _OUTCOMES.get(key)
+    if found is None:
+        if len(_OUTCOMES) >= _OUTCOMES_LIMIT:
+            _OUTCOMES.clear()
+        found = _OUTCOMES[key] = Outcome(outcome_id, price, price is not None)
+    return found
+
+
+class LineCollector:
+    """Groups outcomes into canonical lines keyed by :data:`Slot` (market id, line key).
+
+    Each outcome is filed under its rank (position in the taxonomy's outcome tuple), so the
+    built line lists outcomes in canonical order. Lines come out ordered by (market id,
+    line key). When one outcome appears twice on the same line, an active price beats an
+    inactive one and the higher of two prices wins: the result never depends on the order
+    in which a bookmaker lists its markets.
+    """
+
+    __slots__ = ("buckets",)
+
+    def __init__(self) -> None:
+        self.buckets: dict[Slot, dict[int, Outcome]] = {}
+
+    def add(self, slot: Slot, rank: int, outcome_id: str, price: float | None) -> None:
+        bucket = self.buckets.get(slot)
+        if bucket is None:
+            bucket = self.buckets[slot] = {}
+        previous = bucket.get(rank)
+        if previous is None or (price is not None and (previous.price is None or price > previous.price)):
+            bucket[rank] = outcome(outcome_id, price)
+
+    def build(self) -> tuple[MarketLine, ...]:
+        lines = []
+        buckets = self.buckets
+        for slot in sorted(buckets):
+            market_id, line = slot
+            bucket = buckets[slot]
+            ordered = tuple(map(bucket.__getitem__, sorted(bucket)))
+            lines.append(MarketLine(BY_MARKET_ID[market_id].key, market_id, line, ordered))
+        return tuple(lines)
+
+
+def _whole(text: str) -> int:
+    if "." in text:
+        raise DataError(STAGE, "bad_value", f"{text} is not a whole number")
+    return int(text)
+
+
+def format_line(spec: MarketSpec, value: str, path: str) -> str:
+    """Line key of ``spec`` from a specifier value written as text (``"2.50"``, ``"0:1"``, ``"-1"``).
+
+    Three-way handicaps accept either a score (``"0:1"``) or a whole home-side handicap
+    (``"-1"`` → ``"0:1"``, see :func:`streams.taxonomy.score_handicap`); ``goalnr`` must be whole.
+    """
+    try:
+        if spec.line_format == "score":
+            text = (
+                canonical_score(value) if ":" in value else score_handicap(_whole(canonical_decimal(value)))
+            )
+        else:
+            text = canonical_decimal(value)
+            if spec.line_format == "integer":
+                _whole(text)
+    except DataError as exc:
+        fail("bad_value", f"{path}: {exc.message}")
+    return f"{spec.specifier}={text}"
+
+
+class BoundedCache(dict[Any, Any]):
+    """A dict memo that forgets everything once it holds ``limit`` entries (no LRU bookkeeping)."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value

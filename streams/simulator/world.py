@@ -1,0 +1,201 @@
+"""The "true" state of N simulated matches and what each bookmaker quotes for them.
+
+Lifecycle: ``World(n_events, seed=..., start=...)`` creates the matches (some already
+live) and quotes every line; each :meth:`World.step` advances the clock, plays the live
+matches, drifts each bookmaker's view, re-quotes about ``change_rate`` of the lines,
+suspends/reactivates markets and replaces finished matches with new prematch ones (the
+slot index stays, the match and all its ids change). Everything is drawn from one
+``random.Random(seed)``: same seed, start and calls → same world, byte for byte.
+
+:meth:`World.truth` is the canonical view of one bookmaker's book — exactly what an
+adapter should extract from the rendered payload (filler markets are never in it).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from streams.simulator.markets import BOOKMAKERS, Bookmaker, Line, Size, Sport
+from streams.simulator.model import Model, model_for, open_lines
+from streams.simulator.play import Incidents, advance
+from streams.simulator.spawn import new_match
+from streams.simulator.state import BookState, Match, Quote
+
+DEFAULT_START = datetime(2026, 5, 6, 12, 0, tzinfo=UTC)
+MIN_PRICE, MAX_PRICE = 1.02, 500.0
+
+Truth = dict[tuple[int, str], dict[str, float | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class WorldConfig:
+    """Knobs of the simulation; the defaults give a realistic, calm prematch-heavy feed."""
+
+    sport_mix: tuple[tuple[Sport, float], ...] = (("soccer", 0.8), ("basketball", 0.12), ("tennis", 0.08))
+    missing_sr_share: float = 0.10  # share of matches missing the Sportradar id somewhere
+    missing_sr_bookmakers: tuple[Bookmaker, ...] = ("betpawa", "bet9ja")  # where it may be missing
+    live_share: float = 0.25  # share of matches already in play at start
+    kickoff_horizon_s: float = 4 * 3600.0  # prematch kickoffs lie up to this far ahead
+    time_scale: float = 1.0  # match minutes per wall minute (60: a match lasts ~2 minutes)
+    change_rate: float = 0.05  # share of lines re-priced per step (= per capture in the feed)
+    suspend_rate: float = 0.01  # per step, chance an active line gets suspended
+    reactivate_rate: float = 0.3  # per step, chance a suspended line comes back
+    live_suspend_rate: float = 0.03  # per step, chance a live event is suspended wholesale
+    live_resume_rate: float = 0.6  # per step, chance a suspended live event resumes
+    size: Size = "normal"  # "real" adds unmapped filler to reach real response sizes
+    margins: tuple[tuple[Bookmaker, float], ...] = (
+        ("betpawa", 0.055),
+        ("sportybet", 0.05),
+        ("bet9ja", 0.06),
+    )
+
+
+class World:
+    """N match slots, their true state and the three bookmakers' books (see module docstring)."""
+
+    def __init__(
+        self,
+        n_events: int = 20,
+        *,
+        seed: int = 0,
+        start: datetime = DEFAULT_START,
+        config: WorldConfig | None = None,
+    ) -> None:
+        if start.tzinfo is None:
+            raise ValueError("start must be timezone-aware")
+        if n_events < 0:
+            raise ValueError("n_events must be >= 0")
+        self.config = config or WorldConfig()
+        self.seed = seed
+        self.now = start.astimezone(UTC)
+        self.rng = random.Random(seed)
+        self._margin = dict(self.config.margins)
+        self._uids = 0
+        self.matches: list[Match] = []
+        self.books: list[dict[Bookmaker, BookState]] = []
+        for _ in range(n_events):
+            match, book = self._spawn(initial=True)
+            self.matches.append(match)
+            self.books.append(book)
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+    @property
+    def now_ms(self) -> int:
+        return int(self.now.timestamp() * 1000)
+
+    def step(self, dt_seconds: float) -> None:
+        """Advance the clock by ``dt_seconds`` and update every match and book once.
+
+        One call is one tick for the rates in :class:`WorldConfig`: each open line is
+        re-priced with probability ``change_rate`` (a re-price always moves a price),
+        suspended with ``suspend_rate`` or revived with ``reactivate_rate``. Goals, sets
+        and phase changes (kickoff, half time, quarters) re-price every line of the match
+        and goals/sets suspend the live event for at least this tick. ``dt_seconds`` only
+        moves the clock (and so the live play and the bookmakers' drifting views).
+        """
+        if dt_seconds < 0:
+            raise ValueError("dt_seconds must be >= 0")
+        self.now += timedelta(seconds=dt_seconds)
+        scale = self.config.time_scale
+        for i, m in enumerate(self.matches):
+            incidents = advance(m, self.rng, (self.now - m.kickoff).total_seconds() * scale / 60)
+            if m.ended:
+                self.matches[i], self.books[i] = self._spawn(initial=False)
+                continue
+            for b in BOOKMAKERS:
+                self._update(m, b, self.books[i][b], incidents, dt_seconds)
+
+    def truth(self, event_index: int, bookmaker: Bookmaker) -> Truth:
+        """``{(UOF market id, line key): {UOF outcome id: price or None}}`` as currently shown.
+
+        ``None`` marks a suspended outcome (market or whole event suspended).
+        """
+        book = self.books[event_index][bookmaker]
+        return {
+            (ln.market_id, ln.key): {
+                oid: None if q.suspended or book.suspended else p for oid, p in q.prices.items()
+            }
+            for ln, q in book.quotes.items()
+        }
+
+    def event_ids(self, event_index: int, bookmaker: Bookmaker) -> tuple[str, int | None]:
+        """``(bookmaker's own event id, Sportradar number in its payload or None)``."""
+        m = self.matches[event_index]
+        sr = m.sr_id if m.carries_sr(bookmaker) else None
+        if bookmaker == "betpawa":
+            return m.pawa_id, sr
+        if bookmaker == "bet9ja":
+            return str(m.bet9ja_id), sr
+        return (f"sr:match:{m.sr_id}" if sr else f"sr:simple_match:{m.sr_id}"), sr
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _spawn(self, *, initial: bool) -> tuple[Match, dict[Bookmaker, BookState]]:
+        self._uids += 1
+        m, elapsed = new_match(self.rng, self._uids, self.now, self.config, initial=initial)
+        advance(m, self.rng, elapsed)
+        books: dict[Bookmaker, BookState] = {}
+        for b in BOOKMAKERS:
+            books[b] = BookState(bias=[self.rng.gauss(0.0, 0.02) for _ in range(3)])
+            self._update(m, b, books[b], Incidents(structural=True), 0.0)
+        return m, books
+
+    def _update(self, m: Match, b: Bookmaker, book: BookState, inc: Incidents, dt: float) -> None:
+        cfg, rng = self.config, self.rng
+        was_suspended = book.suspended
+        if not m.live:
+            book.suspended = False
+        elif inc.score:
+            book.suspended = True
+        elif book.suspended:
+            book.suspended = rng.random() >= cfg.live_resume_rate
+        else:
+            book.suspended = rng.random() < cfg.live_suspend_rate
+        walk = 0.01 * math.sqrt(dt / 60)
+        book.bias = [min(0.12, max(-0.12, x + rng.gauss(0.0, walk))) for x in book.bias]
+        model: Model | None = None
+        quotes: dict[Line, Quote] = {}
+        changed = book.suspended != was_suspended
+        for line in open_lines(m, m.lines[b], first_goal_only=b == "bet9ja"):
+            old = book.quotes.get(line)
+            requote = old is None or inc.structural
+            if old is not None and not requote:
+                if old.suspended:
+                    requote = rng.random() < cfg.reactivate_rate
+                elif rng.random() < cfg.suspend_rate:
+                    old = Quote(old.prices, suspended=True, changed_ms=self.now_ms)
+                    changed = True
+                else:
+                    requote = rng.random() < cfg.change_rate
+            if requote:
+                model = model or model_for(m, book.bias)
+                old = self._quote(model, line, b, old)
+                changed = True
+            if old is not None:
+                quotes[line] = old
+        changed = changed or quotes.keys() != book.quotes.keys()
+        book.quotes = quotes
+        if changed:
+            book.version += 1
+
+    def _quote(self, model: Model, line: Line, b: Bookmaker, old: Quote | None) -> Quote | None:
+        fair = model.odds(line)
+        if len(fair) < 2:
+            return None
+        n = len(line.spec.outcomes)
+        margin = self._margin[b] * (1 + 0.1 * (n - 2))
+        prices: dict[str, float] = {}
+        for oid, o in fair.items():
+            # Margin weighted by (1 - q): long shots carry it, near-certainties stay above 1.
+            q = math.exp(self.rng.gauss(0.0, 0.015)) / o
+            q *= 1 + margin * max(0.0, 1 - q) * n / (n - 1)
+            prices[oid] = min(MAX_PRICE, max(MIN_PRICE, round(1 / q, 2)))
+        if old is not None and prices == old.prices:  # a re-quote is a change: move one tick
+            oid = next(iter(prices))
+            prices[oid] = round(prices[oid] + (0.01 if prices[oid] < MAX_PRICE else -0.01), 2)
+        return Quote(prices=prices, suspended=False, changed_ms=self.now_ms)

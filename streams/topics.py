@@ -1,0 +1,40 @@
+"""Create oddsflow's topics with the right configuration (idempotent).
+
+Raw topics allow ``settings.kafka.max_message_bytes`` (raw payloads reach 2 MB of JSON);
+the DLQ allows a bit more because it carries the original bytes plus headers.
+"""
+
+from __future__ import annotations
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from streams.settings import Settings
+
+
+def topic_specs(settings: Settings, bookmakers: tuple[str, ...]) -> list[NewTopic]:
+    """Raw topics of ``bookmakers``, the snapshots topic and the DLQ."""
+    t, k = settings.topics, settings.kafka
+    big = {"max.message.bytes": str(k.max_message_bytes)}
+    specs = [NewTopic(t.raw(b), t.partitions, t.replication_factor, topic_configs=big) for b in bookmakers]
+    specs.append(NewTopic(t.snapshots, t.partitions, t.replication_factor, topic_configs=big))
+    dlq = {"max.message.bytes": str(k.max_message_bytes + 1024 * 1024)}
+    specs.append(NewTopic(t.dlq, t.partitions, t.replication_factor, topic_configs=dlq))
+    return specs
+
+
+async def ensure_topics(settings: Settings, bookmakers: tuple[str, ...]) -> list[str]:
+    """Create missing topics; returns the names that were created."""
+    admin = AIOKafkaAdminClient(**settings.kafka.client_kwargs())
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [s for s in topic_specs(settings, bookmakers) if s.name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # created concurrently by another process
+        return [s.name for s in missing]
+    finally:
+        await admin.close()
