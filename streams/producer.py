@@ -136,7 +136,8 @@ class OddsProducer:
             raise MessageTooLargeError(
                 "produce",
                 "oversize",
-                f"envelope is {len(value)} bytes; ODDS_KAFKA__MAX_MESSAGE_BYTES is {self.kafka.max_message_bytes}",
+                f"envelope is {len(value)} bytes; "
+                f"ODDS_KAFKA__MAX_MESSAGE_BYTES is {self.kafka.max_message_bytes}",
             )
         return self.topics.raw(bookmaker), raw_key(bookmaker, bookmaker_event_id), value
 

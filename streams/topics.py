@@ -6,6 +6,8 @@ the DLQ allows a bit more because it carries the original bytes plus headers.
 
 from __future__ import annotations
 
+import contextlib
+
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -31,10 +33,8 @@ async def ensure_topics(settings: Settings, bookmakers: tuple[str, ...]) -> list
         existing = set(await admin.list_topics())
         missing = [s for s in topic_specs(settings, bookmakers) if s.name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # created concurrently elsewhere
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # created concurrently by another process
         return [s.name for s in missing]
     finally:
         await admin.close()
