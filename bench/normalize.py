@@ -77,7 +77,8 @@ def main() -> None:
         worst = min(worst, r["ratio"])
         verdict = "ok" if r["ratio"] >= TARGET else "BELOW"
         print(
-            f"{bm:<10} {r['avg_kb']:>7.0f} {r['lines']:>6.0f} {r['parse_eps']:>11.0f} {r['parse_mbs']:>11.1f} "
+            f"{bm:<10} {r['avg_kb']:>7.0f} {r['lines']:>6.0f} "
+            f"{r['parse_eps']:>11.0f} {r['parse_mbs']:>11.1f} "
             f"{r['adapt_eps']:>11.0f} {r['adapt_mbs']:>11.1f} {r['ratio']:>6.2f}  {verdict}"
         )
     print(f"worst ratio {worst:.2f} ({'meets' if worst >= TARGET else 'misses'} the {TARGET:.0%} target)")
