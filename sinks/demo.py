@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -109,17 +114,107 @@ async def _show_schema(settings: Settings) -> None:
         await conn.close()
 
 
+async def _summary(settings: Settings) -> None:
+    """What reached Postgres: row counts and the best prices of one matched event."""
+    from sinks.db import connect
+
+    conn = await connect(settings.postgres)
+    try:
+        counts = Table(title="rows in Postgres")
+        counts.add_column("table")
+        counts.add_column("rows", justify="right")
+        for table in ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds"):
+            counts.add_row(table, str(await conn.fetchval(f"SELECT count(*) FROM {table}")))
+        console.print(counts)
+        event = await conn.fetchrow(
+            """SELECT e.id, e.home, e.away, e.sportradar_id, count(DISTINCT eb.bookmaker_id) AS books
+                 FROM events e JOIN event_bookmakers eb ON eb.event_id = e.id
+                WHERE e.sportradar_id IS NOT NULL GROUP BY e.id ORDER BY books DESC, e.id LIMIT 1"""
+        )
+        if event is None:
+            return
+        best = Table(
+            title=f"best prices: {event['home']} v {event['away']} (sr:match:{event['sportradar_id']}, "
+            f"{event['books']} bookmakers)"
+        )
+        for col in ("market", "line", "outcome", "best price", "bookmaker"):
+            best.add_column(col)
+        rows = await conn.fetch(
+            """SELECT market_id, line, outcome_id, best_price, bookmaker FROM best_current_odds
+                WHERE event_id = $1 AND market_id IN (1, 18, 29)
+                ORDER BY market_id, line, outcome_id LIMIT 12""",
+            event["id"],
+        )
+        for r in rows:
+            best.add_row(
+                str(r["market_id"]), r["line"], r["outcome_id"], f"{r['best_price']:.2f}", r["bookmaker"]
+            )
+        console.print(best)
+    finally:
+        await conn.close()
+
+
+def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ODDS_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ODDS_POSTGRES__URL": settings.postgres.dsn(),
+    }
+    log = open(log_dir / f"{command}.log", "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen([sys.executable, "-m", "streams", command], env=env, stdout=log, stderr=log)
+
+
 @click.command()
-def demo() -> None:
-    """Run the pipeline on embedded defaults and show the result."""
+@click.option(
+    "--seconds", type=float, default=60.0, show_default=True, help="How long the simulated feed runs."
+)
+@click.option("--events", type=int, default=30, show_default=True, help="Simulated events (× 3 bookmakers).")
+@click.option("--rate", type=float, default=20.0, show_default=True, help="Captures per second.")
+def demo(seconds: float, events: int, rate: float) -> None:
+    """Run the whole pipeline on embedded defaults and show odds flowing into Postgres."""
     from sinks import migrate
+    from sinks.status import collect, render
+    from streams.simulate_cli import SimulationOptions, simulate
 
     with embedded_stack(settings_with()) as stack:
+        settings = stack.settings
         for line in stack.started:
             console.print(f"[green]started[/] {line}")
-        migrate.upgrade(stack.settings.postgres.dsn())
+        migrate.upgrade(settings.postgres.dsn())
         console.print("[green]migrated[/] alembic upgrade head")
-        asyncio.run(_show_schema(stack.settings))
-        topic, offset, size = asyncio.run(_round_trip(stack.settings))
+        asyncio.run(_show_schema(settings))
+        topic, offset, size = asyncio.run(_round_trip(settings))
         console.print(f"[green]round trip[/] {size} bytes via {topic} at offset {offset}: identical")
+        log_dir = settings.embedded.data_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        procs = [_spawn("worker", settings, log_dir), _spawn("sink", settings, log_dir)]
+        console.print(f"[green]started[/] worker and sink (logs in {log_dir})")
+        try:
+            opts = SimulationOptions(events=events, rate=rate, duration_s=seconds)
+
+            async def feed_and_watch() -> int:
+                feed = asyncio.ensure_future(simulate(settings, opts))
+                while not feed.done():
+                    await asyncio.sleep(5)
+                    console.print(render(await collect(settings)))
+                published = await feed
+                for _ in range(20):  # let the stages drain
+                    status = await collect(settings)
+                    if all(s["lag"] == 0 for s in status.stages):
+                        break
+                    await asyncio.sleep(2)
+                console.print(render(status))
+                return published
+
+            published = asyncio.run(feed_and_watch())
+            console.print(f"[green]simulated[/] {published} captures of {events} events at 3 bookmakers")
+            asyncio.run(_summary(settings))
+        finally:
+            for proc in procs:
+                proc.send_signal(signal.SIGTERM)
+            for proc in procs:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     console.print("[green]stopped[/] everything the demo started")

@@ -107,11 +107,17 @@ def show_settings() -> None:
 
 
 def _add_builtin_commands() -> None:
+    from streams.deadletters.cli import dlq
     from streams.produce_cli import produce_command
+    from streams.replay.cli import replay_command
     from streams.simulate_cli import simulate_command
+    from streams.worker import worker_command
 
+    cli.add_command(dlq)
     cli.add_command(produce_command)
+    cli.add_command(replay_command)
     cli.add_command(simulate_command)
+    cli.add_command(worker_command)
 
 
 def _load_plugins() -> None:

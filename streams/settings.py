@@ -113,6 +113,7 @@ class TopicSettings(BaseModel):
     """Topic names. Raw topics are ``<raw_prefix><bookmaker>``."""
 
     raw_prefix: str = "odds.raw."
+    canonical: str = "odds.canonical.v1"
     snapshots: str = "odds.snapshots.v1"
     dlq: str = "odds.dlq.v1"
     partitions: int = Field(default=6, ge=1, le=1024)
@@ -141,6 +142,40 @@ class PartitionSettings(BaseModel):
     maintenance_interval_s: int = Field(default=3600, ge=10)
 
 
+class StreamsSettings(BaseModel):
+    """The faust stream processors (``oddsflow worker``): app id, keyframes, input checks, timeouts.
+
+    ``app_id`` names the consumer group and prefixes the table changelog topics: keep it
+    stable across deployments (a new id starts from scratch). Keyframes are decided on the
+    captures' own ``captured_at`` (not the wall clock), so a replay makes the same decisions.
+    Default faust timeouts make the first join take ~30 s; these make it take seconds.
+    """
+
+    app_id: str = Field(default="oddsflow", pattern=r"^[A-Za-z0-9._-]{1,100}$")
+    keyframe_every: int = Field(default=20, ge=1, le=100_000)
+    keyframe_minutes: float = Field(default=10.0, gt=0)
+    max_capture_age_days: float = Field(default=30.0, gt=0)
+    max_skew_s: float = Field(default=300.0, ge=0)
+    metadata_trust: tuple[str, ...] = ("sportybet", "betpawa", "bet9ja")
+    broker_session_timeout_s: float = Field(default=10.0, gt=0)
+    broker_rebalance_timeout_s: float = Field(default=10.0, gt=0)
+    broker_heartbeat_interval_s: float = Field(default=1.0, gt=0)
+    commit_interval_s: float = Field(default=1.0, gt=0)
+    send_backoff_max_s: float = Field(default=5.0, gt=0)
+    stream_buffer_maxsize: int = Field(default=256, ge=1)
+    raw_topic_refresh_s: float = Field(default=60.0, gt=0)
+    store: str = "memory://"
+    data_dir: Path = Path(".oddsflow/faust")
+    web_enabled: bool = False
+    web_port: int = Field(default=6066, ge=1, le=65535)
+
+    @model_validator(mode="after")
+    def _heartbeat_below_session(self) -> StreamsSettings:
+        if self.broker_heartbeat_interval_s >= self.broker_session_timeout_s:
+            raise ValueError("broker_heartbeat_interval_s must be below broker_session_timeout_s")
+        return self
+
+
 class EmbeddedSettings(BaseModel):
     """Where embedded services keep their files (demo and tests)."""
 
@@ -165,6 +200,7 @@ class Settings(BaseSettings):
     topics: TopicSettings = TopicSettings()
     sink: SinkSettings = SinkSettings()
     partitions: PartitionSettings = PartitionSettings()
+    streams: StreamsSettings = StreamsSettings()
     embedded: EmbeddedSettings = EmbeddedSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -1,0 +1,268 @@
+"""Stream processors end to end (normalize + match + diff in faust workers) against the adapters alone.
+
+    .venv/bin/python bench/streams.py [--events 30] [--rounds 6] [--workers 1 2]
+
+Captures: ``--events`` simulated matches × 3 bookmakers × ``--rounds`` captures each, at
+real sizes (the simulator's ``size="real"``: BetPawa ~55 KB, SportyBet ~650 KB, Bet9ja
+~265 KB), as raw envelopes. Figures, in one run:
+
+* **adapter only**: ``orjson.loads`` + ``adapters.normalize`` of every payload, in process
+  (what ``bench/normalize.py`` measures);
+* **stages, no Kafka**: the same work plus everything the agents do per capture as plain
+  functions (envelope decode, canonical encode/decode, registry, diff, snapshot encode);
+* **faust workers**: ``--workers`` ``oddsflow worker`` processes on the broker (embedded
+  tansu on the same cores unless ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` is set). The workers
+  start first; once their group is stable every capture is published at once, and the
+  span runs from the first snapshot's timestamp to the last one's.
+
+MB/s counts raw envelope bytes. The last column is the ratio to the adapter-only rate:
+what the framework (faust, Kafka round trips, the second stage) costs on top.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as ``python bench/streams.py``, this file's directory comes first on sys.path and
+# this module would shadow the ``streams`` package: drop that entry.
+if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+    sys.path.pop(0)
+
+import argparse
+import asyncio
+import os
+import secrets
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from streams import adapters
+from streams.contracts.capture import decode_capture, encode_capture
+from streams.contracts.raw import HEADERS, encode_raw, raw_key
+from streams.contracts.snapshot import Source, encode_snapshot
+from streams.counters import StreamCounters
+from streams.match.board import KeyframePolicy
+from streams.match.process import match_capture
+from streams.normalize.process import normalize_record
+from streams.settings import load_settings
+from streams.simulator import World, WorldConfig, iter_captures
+from streams.topics import ensure_topics
+
+PARTITIONS = 6
+SETTLE_S = 8.0  # after every worker was ready once: the joins' rebalances are over
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    bookmaker: str
+    event_id: str
+    captured_at: datetime
+    payload: bytes
+    envelope: bytes
+
+
+def build(events: int, rounds: int) -> list[Capture]:
+    """Every capture of the simulated feed, in feed order, encoded once."""
+    world = World(
+        events, seed=3, start=datetime.now(UTC) - timedelta(hours=1), config=WorldConfig(size="real")
+    )
+    out = []
+    for cap in iter_captures(world, rate_per_s=50, count=events * 3 * rounds):
+        payload = orjson.dumps(cap.payload)
+        envelope = encode_raw(
+            bookmaker=cap.bookmaker,
+            payload=payload,
+            captured_at=cap.captured_at,
+            source="bench",
+            bookmaker_event_id=cap.bookmaker_event_id,
+            sportradar_id=cap.sportradar_id,
+        )
+        out.append(Capture(cap.bookmaker, cap.bookmaker_event_id, cap.captured_at, payload, envelope))
+    return out
+
+
+def timed(fn: Callable[[], None], rounds: int = 3) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def adapter_only(captures: list[Capture]) -> None:
+    for c in captures:
+        adapters.normalize(c.bookmaker, orjson.loads(c.payload), c.captured_at)
+
+
+def stages(captures: list[Capture]) -> None:
+    boards: dict[str, bytes] = {}
+    registry: dict[str, bytes] = {}
+    counters = StreamCounters()
+    policy = KeyframePolicy(20, timedelta(minutes=10))
+    for i, c in enumerate(captures):
+        capture = normalize_record(
+            Source(f"odds.raw.{c.bookmaker}", 0, i),
+            c.envelope,
+            raw_prefix="odds.raw.",
+            max_bytes=8 << 20,
+            max_age=timedelta(days=30),
+            max_skew=timedelta(minutes=5),
+        )
+        again = decode_capture(encode_capture(capture))
+        result = match_capture(
+            again,
+            boards,
+            registry,
+            policy=policy,
+            trust=("sportybet", "betpawa", "bet9ja"),
+            counters=counters,
+        )
+        assert result.snapshot is not None
+        encode_snapshot(result.snapshot)
+
+
+async def publish(bootstrap: str, prefix: str, captures: list[Capture]) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        compression_type="zstd",
+        max_request_size=9 << 20,
+        max_batch_size=1 << 20,
+        linger_ms=5,
+    )
+    await producer.start()
+    try:
+        futures = [
+            await producer.send(
+                f"{prefix}{c.bookmaker}", c.envelope, key=raw_key(c.bookmaker, c.event_id), headers=HEADERS
+            )
+            for c in captures
+        ]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+async def wait_snapshots(
+    bootstrap: str, topic: str, n: int, timeout_s: float, procs: list[subprocess.Popen[bytes]]
+) -> tuple[int, int]:
+    """(first, last) broker timestamps in ms once ``n`` snapshots are on ``topic``."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
+        stamps: list[int] = []
+        deadline = time.monotonic() + timeout_s
+        while len(stamps) < n:
+            if time.monotonic() > deadline or all(p.poll() is not None for p in procs):
+                raise SystemExit(f"only {len(stamps)} of {n} snapshots after {timeout_s}s (or workers died)")
+            batch = await consumer.getmany(timeout_ms=500)
+            stamps += [r.timestamp for recs in batch.values() for r in recs]
+        return min(stamps), max(stamps)
+    finally:
+        await consumer.stop()
+
+
+def faust_run(bootstrap: str, captures: list[Capture], workers: int) -> float:
+    """Seconds from the first to the last snapshot with ``workers`` worker processes."""
+    uid = secrets.token_hex(4)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ODDS_")} | {
+        "ODDS_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "ODDS_TOPICS__RAW_PREFIX": f"b{uid}.odds.raw.",
+        "ODDS_TOPICS__CANONICAL": f"b{uid}.odds.canonical.v1",
+        "ODDS_TOPICS__SNAPSHOTS": f"b{uid}.odds.snapshots.v1",
+        "ODDS_TOPICS__DLQ": f"b{uid}.odds.dlq.v1",
+        "ODDS_TOPICS__PARTITIONS": str(PARTITIONS),
+        "ODDS_STREAMS__APP_ID": f"oddsflow-bench-{uid}",
+        "ODDS_STREAMS__BROKER_SESSION_TIMEOUT_S": "6",
+        "ODDS_STREAMS__BROKER_REBALANCE_TIMEOUT_S": "6",
+    }
+    topics = {
+        "raw_prefix": env["ODDS_TOPICS__RAW_PREFIX"],
+        "snapshots": env["ODDS_TOPICS__SNAPSHOTS"],
+        "dlq": env["ODDS_TOPICS__DLQ"],
+        "partitions": PARTITIONS,
+    }
+    settings = load_settings(kafka={"bootstrap_servers": bootstrap}, topics=topics)
+    asyncio.run(ensure_topics(settings, adapters.BOOKMAKERS))
+    with tempfile.TemporaryDirectory(prefix="oddsflow-bench-") as tmp:
+        logs = [Path(tmp) / f"w{i}.log" for i in range(workers)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "streams", "worker"],
+                env=env,
+                cwd=tmp,
+                stdout=subprocess.DEVNULL,
+                stderr=open(log, "wb"),  # noqa: SIM115
+            )
+            for log in logs
+        ]
+        try:
+            # publish once the group is stable, so no rebalance falls inside the measurement
+            deadline = time.monotonic() + 120
+            while not all("Worker ready" in log.read_text(errors="replace") for log in logs):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                    raise SystemExit("workers did not start")
+                time.sleep(0.2)
+            time.sleep(SETTLE_S)
+            asyncio.run(publish(bootstrap, settings.topics.raw_prefix, captures))
+            topic = settings.topics.snapshots
+            first, last = asyncio.run(wait_snapshots(bootstrap, topic, len(captures), 600, procs))
+        except SystemExit:
+            for log in logs:
+                print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}", file=sys.stderr)
+            raise
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                p.wait(30)
+    return (last - first) / 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    captures = build(args.events, args.rounds)
+    n = len(captures)
+    mb = sum(len(c.envelope) for c in captures) / 1e6
+    print(f"{n} captures, {mb:.0f} MB of raw envelopes ({mb * 1000 / n:.0f} KB avg)")
+
+    t_adapter = timed(lambda: adapter_only(captures))
+    t_stages = timed(lambda: stages(captures))
+    rows = [("adapter only (in process)", t_adapter), ("all stages, no Kafka (in process)", t_stages)]
+
+    configured = os.environ.get("ODDS_KAFKA__BOOTSTRAP_SERVERS")
+    if configured:
+        rows += [(f"faust, {w} worker(s)", faust_run(configured, captures, w)) for w in args.workers]
+    else:
+        from streams.embedded.broker import EmbeddedBroker
+
+        with EmbeddedBroker() as broker:
+            rows += [
+                (f"faust, {w} worker(s)", faust_run(broker.bootstrap_servers, captures, w))
+                for w in args.workers
+            ]
+
+    print(f"{'':<36} {'events/s':>9} {'MB/s':>7} {'vs adapter':>10}")
+    for label, seconds in rows:
+        # the faust span runs from the first snapshot to the last: n - 1 intervals
+        count = n - 1 if label.startswith("faust") else n
+        eps = count / seconds
+        print(f"{label:<36} {eps:>9.0f} {mb * count / n / seconds:>7.1f} {t_adapter / n * eps:>10.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""``oddsflow status``: is odds flowing, how far behind is each stage, what is rejected.
+
+One :func:`collect` builds a :class:`Status` from the outside (no cooperation needed from
+the running processes): committed offsets (the workers' Kafka group via ``committed()``;
+the sink's from ``sink_offsets`` in Postgres) against fetch high watermarks
+(:mod:`streams.lag`), captures per bookmaker from Postgres, and the dead-letter topic
+read from the beginning and counted by stage and kind. ``--json`` prints it once for
+scripts; the default is a live rich view refreshed every ``--interval`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from rich.console import Group
+from rich.live import Live
+from rich.table import Table
+
+from streams import lag
+from streams.cli import settings_with
+from streams.dlq import dlq_headers
+from streams.settings import Settings
+
+
+@dataclass
+class Status:
+    """A point-in-time view of the pipeline."""
+
+    at: datetime
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    bookmakers: list[dict[str, Any]] = field(default_factory=list)
+    dlq: dict[str, int] = field(default_factory=dict)
+    unmatched_events: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "stages": self.stages,
+            "bookmakers": self.bookmakers,
+            "dlq": self.dlq,
+            "unmatched_events": self.unmatched_events,
+        }
+
+
+async def _raw_topics(settings: Settings) -> list[str]:
+    consumer = AIOKafkaConsumer(**settings.kafka.client_kwargs(), enable_auto_commit=False)
+    await consumer.start()
+    try:
+        topics = await consumer.topics()
+    finally:
+        await consumer.stop()
+    return sorted(t for t in topics if t.startswith(settings.topics.raw_prefix))
+
+
+async def _sink_offsets(settings: Settings, conn: Any) -> dict[TopicPartition, int | None]:
+    rows = await conn.fetch(
+        "SELECT topic, partition, next_offset FROM sink_offsets WHERE consumer_group = $1",
+        settings.sink.group_id,
+    )
+    stored = {TopicPartition(r["topic"], r["partition"]): int(r["next_offset"]) for r in rows}
+    tps = await lag.partitions_of(settings.kafka.client_kwargs(), [settings.topics.snapshots])
+    return {tp: stored.get(tp) for tp in tps}
+
+
+async def _dlq_counts(settings: Settings, timeout_s: float = 2.0) -> dict[str, int]:
+    kwargs = settings.kafka.client_kwargs()
+    tps = await lag.partitions_of(kwargs, [settings.topics.dlq])
+    consumer = AIOKafkaConsumer(**kwargs, enable_auto_commit=False, fetch_max_wait_ms=100)
+    await consumer.start()
+    counts: Counter[str] = Counter()
+    try:
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=200, max_records=5000)
+            for records in batch.values():
+                for rec in records:
+                    h = dlq_headers(rec.headers)
+                    counts[f"{h.get('stage', '?')}/{h.get('error.kind', '?')}"] += 1
+            positions = {tp: await consumer.position(tp) for tp in tps}
+            highs = {tp: consumer.highwater(tp) for tp in tps}
+            if all(h is not None and positions[tp] >= h for tp, h in highs.items()):
+                break
+    finally:
+        await consumer.stop()
+    return dict(sorted(counts.items()))
+
+
+async def collect(settings: Settings) -> Status:
+    """Gather one :class:`Status` (see module docstring)."""
+    from sinks.db import connect
+
+    kwargs = settings.kafka.client_kwargs()
+    status = Status(at=datetime.now(UTC))
+    conn = await connect(settings.postgres)
+    try:
+        worker_tps = await lag.partitions_of(kwargs, await _raw_topics(settings))
+        worker_committed = await lag.committed_offsets(kwargs, settings.streams.app_id, worker_tps)
+        stages = await lag.probe(kwargs, settings.streams.app_id, worker_committed)
+        stages += await lag.probe(kwargs, settings.sink.group_id, await _sink_offsets(settings, conn))
+        status.stages = [s.as_dict() for s in stages]
+        rows = await conn.fetch(
+            """SELECT b.key, max(s.captured_at) AS last_capture, count(*) AS captures
+                 FROM snapshots s JOIN bookmakers b ON b.id = s.bookmaker_id
+                GROUP BY b.key ORDER BY b.key"""
+        )
+        status.bookmakers = [
+            {
+                "bookmaker": r["key"],
+                "last_capture": r["last_capture"].isoformat(),
+                "freshness_s": round((status.at - r["last_capture"]).total_seconds(), 3),
+                "captures": int(r["captures"]),
+            }
+            for r in rows
+        ]
+        status.unmatched_events = int(
+            await conn.fetchval("SELECT count(*) FROM events WHERE sportradar_id IS NULL")
+        )
+    finally:
+        await conn.close()
+    status.dlq = await _dlq_counts(settings)
+    return status
+
+
+def render(status: Status) -> Group:
+    """Rich renderables of a :class:`Status`."""
+    stages = Table(title=f"stages at {status.at:%H:%M:%S}Z")
+    for col in ("group", "topic", "partition", "committed", "high watermark", "lag", "lag s"):
+        stages.add_column(col, justify="right" if col not in ("group", "topic") else "left")
+    for s in status.stages:
+        stages.add_row(
+            s["group"], s["topic"], str(s["partition"]), str(s["committed"]), str(s["highwater"]),
+            str(s["lag"]), f"{s['lag_seconds']:.1f}",
+        )  # fmt: skip
+    books = Table(title="bookmakers")
+    for col in ("bookmaker", "last capture", "freshness s", "captures stored"):
+        books.add_column(col)
+    for b in status.bookmakers:
+        books.add_row(b["bookmaker"], b["last_capture"], f"{b['freshness_s']:.1f}", str(b["captures"]))
+    dlq = Table(title=f"dead letters (unmatched events: {status.unmatched_events})")
+    dlq.add_column("stage/kind")
+    dlq.add_column("records", justify="right")
+    for reason, n in status.dlq.items():
+        dlq.add_row(reason, str(n))
+    return Group(stages, books, dlq)
+
+
+@click.command("status")
+@click.option("--once", is_flag=True, help="Print one view and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document and exit.")
+@click.option("--interval", type=float, default=3.0, show_default=True, help="Seconds between refreshes.")
+def status_command(once: bool, as_json: bool, interval: float) -> None:
+    """Live view of lag per stage and partition, freshness per bookmaker, dead letters."""
+    settings = settings_with()
+    if as_json:
+        click.echo(orjson.dumps(asyncio.run(collect(settings)).as_dict(), option=orjson.OPT_INDENT_2))
+        return
+    if once:
+        from rich.console import Console
+
+        Console().print(render(asyncio.run(collect(settings))))
+        return
+
+    async def loop() -> None:
+        with Live(render(await collect(settings)), refresh_per_second=1) as live:
+            while True:
+                await asyncio.sleep(interval)
+                live.update(render(await collect(settings)))
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(loop())

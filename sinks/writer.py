@@ -1,0 +1,455 @@
+"""The batch writer: one Postgres transaction per batch, offsets inside it (exactly-once rows).
+
+Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UTC):
+
+1. captures whose UTC day lies outside the partition window become dead (``bad_timestamp``);
+   children for the other days are made on demand (``ensure_days``, its own transaction);
+2. ``BEGIN``; the batch's ``sink_offsets`` rows are locked and compared with the offsets the
+   caller expects (what it read at assignment or wrote last): another writer that moved
+   them (a zombie after a rebalance) makes this one raise :class:`FencedError`, and nothing
+   is written;
+3. in a savepoint: dimension ids (cached), binary COPY into ``snapshots`` and
+   ``odds_history``, the net ``current_odds`` change (COPY into a temp stage, one upsert,
+   resets and deletes). A capture whose header is already stored (same event, bookmaker
+   and ``captured_at``: the stream re-emitted it) is skipped. A data error splits the batch
+   in halves (:func:`sinks.batch.isolate`) until the poison records are alone;
+4. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
+   acked them; if it raises, the transaction rolls back;
+5. the offsets are written and the transaction commits; only then do the dimension ids
+   this batch learned enter the cache.
+
+Errors are classified in one place, :func:`classify`: ``transient`` (retry the same batch
+after a back-off; never dead-lettered), ``data`` (the records are bad: isolate and DLQ
+them) or ``bug`` (crash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+import asyncpg
+import orjson
+
+from sinks import db
+from sinks.batch import (
+    CURRENT_COLUMNS,
+    HISTORY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    STAGE,
+    Batch,
+    Capture,
+    CurrentChanges,
+    CurrentFold,
+    CurrentRow,
+    Dead,
+    fold_in_time_order,
+    isolate,
+    outside_window,
+    snapshot_row,
+)
+from sinks.dimensions import Dimensions, Maps
+from sinks.partitions import PartitionBackend, open_backend
+from sinks.partitions.window import parse_child
+from streams.errors import DataError, TransientError
+from streams.settings import PartitionSettings, PostgresSettings
+
+log = logging.getLogger(__name__)
+
+Connection = Any  # asyncpg.Connection (no type stubs)
+ErrorClass = Literal["transient", "data", "bug"]
+SendDead = Callable[[list[Dead]], Awaitable[None]]
+Known = tuple[Capture, tuple[int, int] | None]  # a capture and its ids if already known
+
+STAGE_TABLE = "sink_current_stage"
+# SQLSTATE classes/codes worth a retry: connection (08), resources (53), operator
+# intervention/shutdown (57), system (58), serialization/deadlock, lock not available.
+_TRANSIENT_CLASSES = ("08", "53", "57", "58")
+_TRANSIENT_STATES = ("40001", "40P01", "55P03", "55006")
+
+
+class FencedError(Exception):
+    """Another writer moved these partitions' stored offsets: this batch must not be written.
+
+    ``stored`` maps partition → the offset now stored in Postgres (``None``: no row).
+    """
+
+    def __init__(self, stored: dict[int, int | None]) -> None:
+        super().__init__(f"offsets moved by another writer: {stored}")
+        self.stored = stored
+
+
+def classify(exc: BaseException) -> ErrorClass:
+    """The one place that decides what a failure is (see module docstring)."""
+    from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+
+    if isinstance(exc, DataError):
+        return "data"
+    if isinstance(exc, TransientError | asyncpg.PostgresConnectionError | KafkaConnectionError):
+        return "transient"
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        if state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES:
+            return "transient"
+        if state[:2] in ("22", "23"):  # data exception, integrity constraint violation
+            return "data"
+        return "bug"
+    if isinstance(exc, asyncpg.exceptions.ConnectionDoesNotExistError):
+        return "transient"
+    if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):
+        return "transient"  # "connection is closed": the server went away under us
+    # asyncpg's client-side DataError: a value its codec refuses (e.g. out of range)
+    if isinstance(exc, asyncpg.exceptions._base.DataError | OverflowError):
+        return "data"
+    if isinstance(exc, OSError | TimeoutError | KafkaTimeoutError):
+        return "transient"
+    if isinstance(exc, KafkaError) and getattr(exc, "retriable", False):
+        return "transient"
+    return "bug"
+
+
+def data_error(exc: BaseException) -> DataError:
+    """A :class:`DataError` (stage ``sink``) describing why Postgres refused a record."""
+    if isinstance(exc, DataError):
+        return exc
+    if isinstance(exc, asyncpg.PostgresError):
+        state = exc.sqlstate or ""
+        kind = "constraint_violation" if state.startswith("23") else "invalid_value"
+        return DataError(STAGE, kind, f"{type(exc).__name__} (SQLSTATE {state}): {exc}")
+    return DataError(STAGE, "invalid_value", f"{type(exc).__name__}: {exc}")
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What one committed batch did."""
+
+    captures: int = 0  # snapshot headers written
+    history_rows: int = 0
+    duplicates: int = 0  # captures already stored (re-emitted upstream): skipped
+    dead: list[Dead] = field(default_factory=list)
+    attempts: int = 0  # savepoints tried (1 unless a record had to be isolated)
+    partitions_created: list[str] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Rows COPYed into the time-series tables (snapshots + odds_history)."""
+        return self.captures + self.history_rows
+
+
+class BatchWriter:
+    """Owns one Postgres connection and writes batches for one consumer group and topic."""
+
+    def __init__(
+        self,
+        postgres: PostgresSettings,
+        partitions: PartitionSettings,
+        group: str,
+        topic: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.postgres = postgres
+        self.partitions = partitions
+        self.group = group
+        self.topic = topic
+        self.clock = clock
+        self.dimensions = Dimensions()
+        self.conn: Connection | None = None
+        self.backend: PartitionBackend | None = None
+        self.known_days: set[date] = set()
+        self._stage_dirty = False
+
+    # -- connection ---------------------------------------------------------------------
+
+    async def connection(self) -> Connection:
+        """The open connection, (re)connecting and preparing the session when needed."""
+        if self.conn is not None and not self.conn.is_closed():
+            return self.conn
+        await self.reset()
+        conn = await db.connect(self.postgres)
+        try:
+            await conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (LIKE current_odds) ON COMMIT DELETE ROWS"
+            )
+            self.backend = await open_backend(conn, self.partitions)
+            await self._load_days(conn)
+        except BaseException:
+            conn.terminate()
+            raise
+        self.conn = conn
+        return conn
+
+    async def reset(self) -> None:
+        """Drop the connection (after a transient error); the next call reconnects."""
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.is_closed():
+            conn.terminate()
+
+    async def close(self) -> None:
+        conn, self.conn = self.conn, None
+        if conn is not None and not conn.is_closed():
+            try:
+                await asyncio.wait_for(conn.close(), 5)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                conn.terminate()
+
+    async def _load_days(self, conn: Connection) -> None:
+        assert self.backend is not None
+        existing = await self.backend.existing(conn)
+        per_table = [set(days) for days in existing.values()]
+        self.known_days = set.intersection(*per_table) if per_table else set()
+
+    # -- offsets and maintenance -------------------------------------------------------
+
+    async def stored_offsets(self, partitions: Sequence[int]) -> dict[int, int]:
+        """Next offsets stored for ``partitions`` (absent: nothing stored yet)."""
+        conn = await self.connection()
+        rows = await conn.fetch(
+            "SELECT partition, next_offset FROM sink_offsets "
+            "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[]) AND next_offset >= 0",
+            self.group,
+            self.topic,
+            list(partitions),
+        )
+        return {r["partition"]: r["next_offset"] for r in rows}
+
+    async def maintain(self) -> list[str]:
+        """Run partition maintenance now (premake, drop past retention); returns what changed."""
+        conn = await self.connection()
+        assert self.backend is not None
+        report = await self.backend.run(conn, self.clock().date())
+        await self._load_days(conn)
+        return report.created + report.dropped
+
+    # -- the batch transaction ---------------------------------------------------------
+
+    async def write(self, batch: Batch, expected: dict[int, int | None], send_dead: SendDead) -> WriteResult:
+        """Write ``batch`` atomically with its offsets (see module docstring).
+
+        ``expected`` maps each partition in ``batch.next_offsets`` to the offset this
+        writer believes is stored. Raises :class:`FencedError` if another writer moved
+        one; transient and bug exceptions propagate with nothing committed.
+        """
+        conn = await self.connection()
+        assert self.backend is not None
+        today = self.clock().date()
+        window = self.backend.window(today)
+        result = WriteResult(dead=list(batch.dead))
+        known = batch.ids if batch.ids is not None else [None] * len(batch.captures)
+        items = list(zip(batch.captures, known, strict=True))
+        if not all(day in window for day in batch.days):
+            items = []
+            for c, ids in zip(batch.captures, known, strict=True):
+                dead = outside_window(c, window)
+                if dead is None:
+                    items.append((c, ids))
+                else:
+                    result.dead.append(dead)
+        days = {day for day in batch.days if day in window} - self.known_days
+        if days:
+            result.partitions_created = await self.backend.ensure_days(conn, days, today)
+            self.known_days |= days
+
+        layer = self.dimensions.stage()
+
+        async def attempt(sub: Sequence[Known]) -> None:
+            result.attempts += 1
+            try:
+                await self._write_captures(conn, layer, sub, result, skip_stored=False)
+            except asyncpg.UniqueViolationError as exc:
+                if not _on_snapshots(exc):
+                    raise
+                result.attempts += 1
+                await self._write_captures(conn, layer, sub, result, skip_stored=True)
+
+        async with conn.transaction():
+            await self._fence(conn, {p: expected.get(p) for p in batch.next_offsets})
+            poison = await isolate(items, attempt, lambda e: classify(e) == "data")
+            result.dead.extend(Dead(c.record, data_error(exc), c.snap.bookmaker) for (c, _), exc in poison)
+            if result.dead:
+                result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
+                await send_dead(result.dead)
+            await self._store_offsets(conn, batch.next_offsets)
+        self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it
+        layer.merge_into_parent()
+        return result
+
+    async def _fence(self, conn: Connection, expected: dict[int, int | None]) -> None:
+        parts = sorted(expected)
+        # a placeholder row (-1 = nothing stored) so that two first writers also serialize
+        await conn.execute(
+            "INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) "
+            "SELECT $1, $2, unnest($3::int[]), -1 ON CONFLICT DO NOTHING",
+            self.group,
+            self.topic,
+            parts,
+        )
+        rows = await conn.fetch(
+            "SELECT partition, next_offset FROM sink_offsets "
+            "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[]) FOR UPDATE",
+            self.group,
+            self.topic,
+            parts,
+        )
+        stored = {r["partition"]: (None if r["next_offset"] < 0 else r["next_offset"]) for r in rows}
+        moved = {p: stored.get(p) for p in parts if stored.get(p) != expected[p]}
+        if moved:
+            raise FencedError(moved)
+
+    async def _store_offsets(self, conn: Connection, offsets: dict[int, int]) -> None:
+        parts = sorted(offsets)
+        await conn.execute(
+            """UPDATE sink_offsets o SET next_offset = u.n, updated_at = now()
+                 FROM unnest($3::int[], $4::bigint[]) AS u(p, n)
+                WHERE o.consumer_group = $1 AND o.topic = $2 AND o.partition = u.p""",
+            self.group,
+            self.topic,
+            parts,
+            [offsets[p] for p in parts],
+        )
+
+    async def _write_captures(
+        self,
+        conn: Connection,
+        layer: Maps,
+        known: Sequence[Known],
+        result: WriteResult,
+        skip_stored: bool,
+    ) -> None:
+        """One savepoint: dimensions, COPY, current odds. Counts into ``result`` only on success."""
+        child = layer.child()
+        captures = [c for c, _ in known]
+        async with conn.transaction():
+            ids = await self.dimensions.resolve(conn, child, captures, [ids for _, ids in known])
+            items = _unique(captures, ids)
+            duplicates = len(captures) - len(items)
+            if skip_stored:
+                kept = await _not_stored(conn, items)
+                duplicates += len(items) - len(kept)
+                items = kept
+            # generators: rows are built (and current odds folded) while Postgres ingests the
+            # previous COPY chunk, instead of before the COPY while Postgres waits
+            fold = CurrentFold()
+
+            def history() -> Iterator[tuple[Any, ...]]:
+                for (e, b), c in items:
+                    fold.add(e, b, c)
+                    at = c.snap.captured_at
+                    for m, ln, o in c.lines:
+                        yield (e, b, at, m, ln, o)
+
+            heads = (snapshot_row(c, e, b) for (e, b), c in items)
+            await conn.copy_records_to_table("snapshots", records=heads, columns=SNAPSHOT_COLUMNS)
+            await conn.copy_records_to_table("odds_history", records=history(), columns=HISTORY_COLUMNS)
+            if not fold.ordered:
+                fold = fold_in_time_order((e, b, c) for (e, b), c in items)
+            await self._apply_current(conn, fold)
+            history_rows = sum(len(c.lines) for _, c in items)
+        child.merge_into_parent()
+        result.captures += len(items)
+        result.history_rows += history_rows
+        result.duplicates += duplicates
+
+    async def _apply_current(self, conn: Connection, fold: CurrentFold) -> None:
+        """Upserts, then keyframe resets, then removals (see :class:`sinks.batch.CurrentChanges`).
+
+        COPY into a temp stage + one ``INSERT … ON CONFLICT`` is ~3× faster than
+        ``executemany``/``unnest`` upserts. Rows whose outcomes did not change (most lines a
+        keyframe re-lists) are left alone, and ``current_odds`` has ``fillfactor = 50``, so the
+        updates that remain are HOT.
+        """
+        deletes: dict[tuple[int, int, int, str], datetime] = {}
+        net = CurrentChanges(resets=fold.resets, deletes=deletes)
+
+        def upserts() -> Iterator[CurrentRow]:
+            for board in fold.boards.values():
+                for row in board.values():
+                    if row[4] is None:
+                        deletes[row[:4]] = row[5]
+                    else:
+                        yield row
+
+        if self._stage_dirty:  # an earlier savepoint of this transaction used it
+            await conn.execute(f"TRUNCATE {STAGE_TABLE}")
+        self._stage_dirty = True
+        await conn.copy_records_to_table(STAGE_TABLE, records=upserts(), columns=CURRENT_COLUMNS)
+        await conn.execute(
+            f"""INSERT INTO current_odds ({", ".join(CURRENT_COLUMNS)})
+                SELECT {", ".join(CURRENT_COLUMNS)} FROM {STAGE_TABLE}
+                ON CONFLICT (event_id, bookmaker_id, market_id, line) DO UPDATE
+                   SET outcomes = EXCLUDED.outcomes, captured_at = EXCLUDED.captured_at
+                 WHERE current_odds.captured_at <= EXCLUDED.captured_at
+                   AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes"""
+        )
+        if net.resets:
+            boards = list(net.resets)
+            keep = fold.keep()
+            await conn.execute(
+                """DELETE FROM current_odds c
+                    USING unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::jsonb[])
+                          AS r(e, b, t, keep)
+                    WHERE c.event_id = r.e AND c.bookmaker_id = r.b AND c.captured_at < r.t
+                      AND NOT r.keep ? (c.market_id::text || '|' || c.line)""",
+                [b[0] for b in boards],
+                [b[1] for b in boards],
+                [net.resets[b] for b in boards],
+                [orjson.dumps({f"{m}|{ln}": 1 for m, ln in keep[b]}).decode() for b in boards],
+            )
+        if net.deletes:
+            keys = list(net.deletes)
+            await conn.execute(
+                """DELETE FROM current_odds c
+                    USING unnest($1::bigint[], $2::smallint[], $3::int[], $4::text[], $5::timestamptz[])
+                          AS d(e, b, m, l, t)
+                    WHERE c.event_id = d.e AND c.bookmaker_id = d.b AND c.market_id = d.m AND c.line = d.l
+                      AND c.captured_at <= d.t""",
+                [k[0] for k in keys],
+                [k[1] for k in keys],
+                [k[2] for k in keys],
+                [k[3] for k in keys],
+                list(net.deletes.values()),
+            )
+
+
+def _on_snapshots(exc: asyncpg.UniqueViolationError) -> bool:
+    """A unique violation in ``snapshots`` (or a daily child): its only unique key is the natural key."""
+    table = exc.table_name or ""
+    child = parse_child(table)
+    return table == "snapshots" or (child is not None and child[0] == "snapshots")
+
+
+def _unique(captures: Sequence[Capture], ids: list[tuple[int, int]]) -> list[tuple[tuple[int, int], Capture]]:
+    """Drop captures repeating an earlier one's natural key (event, bookmaker, captured_at)."""
+    seen: set[tuple[int, int, datetime]] = set()
+    out = []
+    for c, key in zip(captures, ids, strict=True):
+        natural = (key[0], key[1], c.snap.captured_at)
+        if natural not in seen:
+            seen.add(natural)
+            out.append((key, c))
+    return out
+
+
+async def _not_stored(
+    conn: Connection, items: list[tuple[tuple[int, int], Capture]]
+) -> list[tuple[tuple[int, int], Capture]]:
+    """Items whose snapshot header is not in ``snapshots`` yet."""
+    if not items:
+        return items
+    times = [c.snap.captured_at for _, c in items]
+    rows = await conn.fetch(
+        """SELECT k.i
+             FROM unnest($1::bigint[], $2::smallint[], $3::timestamptz[]) WITH ORDINALITY AS k(e, b, t, i)
+            WHERE EXISTS (SELECT 1 FROM snapshots s WHERE s.event_id = k.e AND s.bookmaker_id = k.b
+                             AND s.captured_at = k.t AND s.captured_at BETWEEN $4 AND $5)""",
+        [key[0] for key, _ in items],
+        [key[1] for key, _ in items],
+        times,
+        min(times),
+        max(times),
+    )
+    stored = {r["i"] - 1 for r in rows}
+    return [item for i, item in enumerate(items) if i not in stored]

@@ -1,0 +1,1 @@
+"""The match stage: event registry, last prices per event × bookmaker, snapshots of what changed."""

@@ -1,0 +1,104 @@
+"""The ``match_captures`` agent: ``odds.canonical.v1`` → registry, last prices, ``odds.snapshots.v1``.
+
+Tables (changelogged, partitioned like the canonical topic; an entry is only ever touched
+while processing a record of the partition it belongs to):
+
+* ``event_registry``: event key → :class:`~streams.match.registry.RegistryEntry`;
+* ``last_prices``: ``"<event key>|<bookmaker>"`` → :class:`~streams.match.board.BoardState`.
+
+Lifecycle of one canonical record (stream read with ``noack()``; see :mod:`streams.delivery`):
+
+1. decode (a foreign record that is not ``odds.canonical.v1`` is dead-lettered and skipped);
+2. wait until the snapshot of the previous capture of the same event × bookmaker was
+   acknowledged by the broker;
+3. :func:`~streams.match.process.match_capture` writes the tables and returns the snapshot
+   (or nothing for a duplicate or stale capture);
+4. the snapshot is published without waiting; the record is acked, in offset order, once
+   the broker acknowledged the snapshot. Faust flushes its producer (table changelogs
+   included) before it commits, so a committed offset implies durable tables and snapshots.
+
+If the worker dies between 3 and the snapshot's ack, the record is redelivered after the
+rebalance; the recovered ``last_prices`` entry names it as the last capture and the same
+snapshot is published again (:func:`streams.match.board.replay`). Any exception other than
+a decode error is a bug: dead letter (kind ``bug``), then the worker stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from mode import CrashingSupervisor
+
+from streams.context import StreamsContext
+from streams.contracts.capture import decode_capture
+from streams.contracts.snapshot import encode_snapshot
+from streams.delivery import AckQueue, KeyedSender, OutRecord
+from streams.errors import DataError
+from streams.match.board import KeyframePolicy
+from streams.match.process import board_key, match_capture
+
+
+def register(app: Any, ctx: StreamsContext) -> Any:
+    """Declare the canonical topic, both tables and the agent on ``app``; returns the agent."""
+    s = ctx.settings
+    topics = s.topics
+    canonical = app.topic(
+        topics.canonical,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=True,
+        partitions=topics.partitions,
+        replicas=topics.replication_factor,
+        config={"max.message.bytes": str(s.kafka.max_message_bytes)},
+    )
+    # faust picks changelog codecs from the types: keys JSON strings, values our own bytes
+    table_args: dict[str, Any] = {"key_type": str, "value_type": bytes, "partitions": topics.partitions}
+    registry = app.Table("event_registry", help="event key → canonical event + listings", **table_args)
+    boards = app.Table("last_prices", help="event key|bookmaker → line digests + last snapshot", **table_args)
+    sender = KeyedSender(ctx.send, backoff_max_s=s.streams.send_backoff_max_s)
+    acks = AckQueue()
+    policy = KeyframePolicy(s.streams.keyframe_every, timedelta(minutes=s.streams.keyframe_minutes))
+    trust = s.streams.metadata_trust
+    counters = ctx.counters
+
+    async def match_captures(stream: Any) -> AsyncIterator[str]:
+        async for event in stream.noack().events():
+            msg = event.message
+            ticket = acks.track(msg.tp, event.ack)
+            try:
+                capture = decode_capture(msg.value)
+            except DataError as exc:
+                await ctx.dead_letter(msg, exc, stage="match")
+                ticket.done()
+                yield f"dlq:{exc.kind}"
+                continue
+            except Exception as exc:
+                await ctx.dead_letter(msg, exc, stage="match")
+                raise
+            gate = board_key(capture)
+            await sender.wait(gate)
+            try:
+                result = match_capture(
+                    capture, boards, registry, policy=policy, trust=trust, counters=counters
+                )
+            except Exception as exc:
+                await ctx.dead_letter(msg, exc, stage="match", bookmaker=capture.event.bookmaker)
+                raise
+            snapshot = result.snapshot
+            if snapshot is None:
+                ticket.done()
+            else:
+                record = OutRecord(topics.snapshots, snapshot.key.encode(), encode_snapshot(snapshot))
+                await sender.send(gate, record, ticket.done)
+            yield result.verdict.value
+
+    agent = app.agent(canonical, name="match_captures", supervisor_strategy=CrashingSupervisor)(
+        match_captures
+    )
+    agent.sender = sender
+    agent.tables = {"event_registry": registry, "last_prices": boards}
+    return agent

@@ -1,0 +1,1 @@
+"""The normalize stage: raw bookmaker envelopes → canonical captures (``odds.canonical.v1``)."""

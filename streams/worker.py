@@ -1,0 +1,118 @@
+"""``oddsflow worker``: run the stream processors (faust worker) until SIGINT/SIGTERM.
+
+Before faust starts, the command creates the topics oddsflow owns (raw topics of the known
+bookmakers, snapshots, DLQ — see :mod:`streams.topics` — and the canonical repartition
+topic), resolves the raw pattern (``^<raw_prefix>.+``) against the broker's topics and, for
+a group without offsets, commits the start of every input partition
+(:func:`pin_start_offsets`); faust then creates the table changelogs. Start as many
+workers as you like with the same settings: they form one consumer group
+(``streams.app_id``) and share partitions.
+Exit code 0 after a clean stop, 1 when an agent crashed (a bug; the record that caused it
+is in the DLQ with kind ``bug``), 2 on a settings error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from typing import Any
+
+import click
+import faust
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.structs import OffsetAndMetadata
+
+from streams.adapters import BOOKMAKERS
+from streams.app import create_app
+from streams.normalize.topics import list_raw_topics
+from streams.settings import Settings
+from streams.topics import ensure_topics
+
+log = logging.getLogger(__name__)
+
+
+async def prepare_topics(settings: Settings) -> list[str]:
+    """Create oddsflow's topics when missing and pin start offsets; returns the raw topics."""
+    created = await ensure_topics(settings, BOOKMAKERS)
+    if created:
+        log.info("created topics %s", created)
+    await _ensure_canonical(settings)
+    raw_topics = await list_raw_topics(settings)
+    await pin_start_offsets(settings, [*raw_topics, settings.topics.canonical])
+    return raw_topics
+
+
+async def _ensure_canonical(settings: Settings) -> None:
+    t = settings.topics
+    config = {"max.message.bytes": str(settings.kafka.max_message_bytes)}
+    admin = AIOKafkaAdminClient(**settings.kafka.client_kwargs())
+    await admin.start()
+    try:
+        if t.canonical not in await admin.list_topics():
+            with suppress(TopicAlreadyExistsError):  # another worker was quicker
+                await admin.create_topics(
+                    [NewTopic(t.canonical, t.partitions, t.replication_factor, topic_configs=config)]
+                )
+    finally:
+        await admin.close()
+
+
+async def pin_start_offsets(settings: Settings, topics: list[str]) -> dict[TopicPartition, int]:
+    """Commit the log start offset for each partition of ``topics`` the group has no offset for.
+
+    Why: faust seeks a newly assigned partition to its committed offset after recovering
+    the tables, but a partition without one keeps the position its fetcher already reached
+    — and records fetched while the stream was paused for that recovery are dropped. That
+    happens when a running worker takes over such a partition (a worker died before its
+    first commit). With an offset committed for every partition up front, there is always
+    something to seek to. Kafka only accepts these commits while the group has no members,
+    i.e. at the first worker's start; later workers find the offsets already there.
+    """
+    consumer = AIOKafkaConsumer(
+        **settings.kafka.client_kwargs(), group_id=settings.streams.app_id, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        await consumer.topics()  # loads metadata
+        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        missing = [tp for tp in tps if await consumer.committed(tp) is None]
+        if not missing:
+            return {}
+        consumer.assign(missing)  # (aiokafka commits only assigned partitions; nothing is fetched)
+        start = await consumer.beginning_offsets(missing)
+        try:
+            await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in start.items()})
+        except KafkaError as exc:  # the group has members: they own the offsets
+            log.info("not pinning start offsets of %d partition(s): %r", len(missing), exc)
+            return {}
+        log.info("pinned start offsets of %d partition(s) for group %s", len(start), settings.streams.app_id)
+        return dict(start)
+    finally:
+        await consumer.stop()
+
+
+def run_worker(settings: Settings) -> None:
+    """Blocks until the worker stops; raises ``SystemExit`` (see module docstring)."""
+    settings.streams.data_dir.mkdir(parents=True, exist_ok=True)  # faust makes only the last level
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    raw_topics = loop.run_until_complete(prepare_topics(settings))
+    log.info("subscribing to raw topics %s", raw_topics)
+    app: Any = create_app(settings, raw_topics)
+    worker: Any = faust.Worker(app, loglevel=settings.log_level, loop=loop, redirect_stdouts=False)
+    worker.execute_from_commandline()
+
+
+@click.command("worker")
+@click.option("--app-id", default=None, help="Consumer group / changelog prefix. Env: ODDS_STREAMS__APP_ID")
+@click.option("--web/--no-web", "web", default=None, help="Faust web server. Env: ODDS_STREAMS__WEB_ENABLED")
+@click.option("--web-port", type=int, default=None, help="Env: ODDS_STREAMS__WEB_PORT")
+def worker_command(app_id: str | None, web: bool | None, web_port: int | None) -> None:
+    """Run the stream processors (normalize, match + diff) as one faust worker."""
+    from streams.cli import settings_with
+
+    settings = settings_with(streams__app_id=app_id, streams__web_enabled=web, streams__web_port=web_port)
+    run_worker(settings)

@@ -1,0 +1,203 @@
+"""Crashes and outages: SIGKILL at several points, SIGTERM, Postgres stopped mid-stream."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiokafka.errors import KafkaTimeoutError
+
+from sinks import migrate
+from sinks.batch import Batch, Dead, Record
+from sinks.writer import BatchWriter
+from streams.contracts.snapshot import encode_snapshot
+from streams.embedded.postgres import EmbeddedPostgres
+from streams.settings import PartitionSettings, PostgresSettings
+from tests.conftest import create_database
+from tests.integration.sink.conftest import (
+    SESSION_TIMEOUT_MS,
+    count,
+    create_topics,
+    new_sink,
+    offsets_reach,
+    publish,
+    running,
+    sink_env,
+    sink_settings,
+    stored_offsets,
+    wait_until,
+)
+from tests.unit.sink.feed import make_feed
+
+pytestmark = pytest.mark.integration
+
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def _exact(db_url: str, snaps: int, history: int) -> None:
+    assert await count(db_url, "SELECT count(*) FROM snapshots") == snaps
+    assert await count(db_url, "SELECT count(*) FROM odds_history") == history
+    distinct = await count(
+        db_url,
+        "SELECT count(*) FROM (SELECT DISTINCT event_id, bookmaker_id, captured_at, market_id, line "
+        "FROM odds_history) d",
+    )
+    assert distinct == history
+
+
+def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    # two members of the group in the process: kills hit two writers at once
+    cmd = [
+        sys.executable,
+        "-m",
+        "streams",
+        "sink",
+        f"--session-timeout-ms={SESSION_TIMEOUT_MS}",
+        "--writers=2",
+    ]
+    out = open(log, "ab")  # noqa: SIM115 - closed with the process
+    return subprocess.Popen(cmd, env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=out)
+
+
+async def _total(db_url: str, names: dict[str, str]) -> int:
+    return sum((await stored_offsets(db_url, names["group"], names["topic"])).values())
+
+
+async def test_sigkill_at_several_points_then_sigterm(
+    bootstrap_servers: str, migrated_db: str, names: dict[str, str], tmp_path: Path
+) -> None:
+    await create_topics(bootstrap_servers, (names["topic"], 3), (names["dlq"], 1))
+    feed = make_feed(3000, matched=20, unmatched=4, start=START)
+    expected = await publish(bootstrap_servers, names["topic"], feed.snaps, 3)
+    # small batches: many transactions to die in; a long linger: only rows close a batch,
+    # so the tail stays open until SIGTERM flushes it
+    env = sink_env(bootstrap_servers, migrated_db, names, batch_max_rows=150, linger_ms=60_000)
+    log = tmp_path / "sink.log"
+    total = sum(expected.values())
+    kills = []
+    for fraction in (0.15, 0.45, 0.75):
+        proc = _spawn(env, log)
+        try:
+            target = int(total * fraction)
+            await wait_until(lambda t=target: _done(migrated_db, names, t), 60, f"{target} stored")  # type: ignore[misc]
+        finally:
+            proc.kill()
+            proc.wait()
+        kills.append(await _total(migrated_db, names))
+    assert kills == sorted(kills) and kills[-1] < total
+
+    proc = _spawn(env, log)
+    try:
+        # wait until progress stops: everything left is in the open (lingering) batch
+        last, still = -1, 0
+        while still < 20:
+            now = await _total(migrated_db, names)
+            still = still + 1 if now == last else 0
+            last = now
+            await asyncio.sleep(0.1)
+            assert proc.poll() is None, log.read_text()[-3000:]
+        assert last < total  # the tail was not written yet...
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0, log.read_text()[-3000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert await stored_offsets(migrated_db, names["group"], names["topic"]) == expected  # ...SIGTERM did
+    await _exact(migrated_db, len(feed.snaps), feed.history_rows)
+    assert await count(migrated_db, "SELECT count(*) FROM current_odds") == feed.current_rows
+
+
+async def _done(db_url: str, names: dict[str, str], target: int) -> bool:
+    return await _total(db_url, names) >= target
+
+
+def _start(server: EmbeddedPostgres) -> None:
+    """``server.start()``, again if ``pg_isready`` caught it still "starting up" (it answers 1
+    at once then, and ``EmbeddedPostgres`` gives up; ``start`` stops it before raising)."""
+    for attempt in range(5):
+        try:
+            server.start()
+            return
+        except subprocess.CalledProcessError:
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+    """A Postgres this test may stop and start (never the shared server)."""
+    server = EmbeddedPostgres(tmp_path / "pg")
+    _start(server)
+    try:
+        yield server
+    finally:
+        server.destroy()
+
+
+async def test_postgres_stopped_and_restarted_mid_stream(
+    bootstrap_servers: str, names: dict[str, str], own_postgres: EmbeddedPostgres
+) -> None:
+    db_url = await asyncio.to_thread(create_database, own_postgres.url, "oddsflow_outage")
+    await asyncio.to_thread(migrate.upgrade, db_url)
+    await create_topics(bootstrap_servers, (names["topic"], 2), (names["dlq"], 1))
+    feed = make_feed(600, start=START)
+    settings = sink_settings(bootstrap_servers, db_url, names, batch_max_rows=200, linger_ms=100)
+    sink = new_sink(settings)
+    async with running(sink) as task:
+        expected = await publish(bootstrap_servers, names["topic"], feed.snaps[:300], 2)
+        await wait_until(offsets_reach(db_url, names, expected), 30, "first half stored", task)
+
+        await asyncio.to_thread(own_postgres.stop)
+        before = sink.stats.rows
+        expected = await publish(bootstrap_servers, names["topic"], feed.snaps[300:], 2)
+
+        async def retried() -> bool:
+            return sink.stats.retries >= 3
+
+        await wait_until(retried, 20, "the sink retrying while Postgres is down", task)
+        assert sink.stats.rows == before
+        assert sink._held and sink._consumer.paused()  # fetching paused while Postgres is away
+
+        await asyncio.to_thread(_start, own_postgres)  # same port, same data
+        await wait_until(offsets_reach(db_url, names, expected), 60, "second half stored", task)
+        assert not sink._held
+    await _exact(db_url, len(feed.snaps), feed.history_rows)
+    assert sink.stats.dead_letters == 0
+
+
+async def test_dead_letters_are_acked_before_offsets_move(migrated_db: str) -> None:
+    """If the DLQ write fails, the whole batch rolls back: no rows, offsets unchanged."""
+    writer = BatchWriter(PostgresSettings(url=migrated_db), PartitionSettings(backend="builtin"), "g", "t")
+    feed = make_feed(5, start=START)
+    batch = Batch(10**6, 10**9, 1)
+    for i, s in enumerate(feed.snaps):
+        batch.add(Record("t", 0, i, b"k", encode_snapshot(s)))
+    batch.add(Record("t", 0, 5, b"k", b"not json"))
+
+    async def broker_down(dead: list[Dead]) -> None:
+        assert [d.record.offset for d in dead] == [5]
+        raise KafkaTimeoutError()
+
+    try:
+        with pytest.raises(KafkaTimeoutError):
+            await writer.write(batch, {0: None}, broker_down)
+        assert await writer.stored_offsets([0]) == {}
+    finally:
+        await writer.close()
+    conn = await asyncpg.connect(migrated_db)
+    try:
+        assert await conn.fetchval("SELECT count(*) FROM snapshots") == 0
+        assert await conn.fetchval("SELECT count(*) FROM events") == 0
+    finally:
+        await conn.close()

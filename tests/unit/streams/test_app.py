@@ -1,0 +1,93 @@
+"""App wiring: settings → faust config, raw-topic discovery, the worker command."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from streams.app import create_app, faust_config
+from streams.cli import _add_builtin_commands, cli
+from streams.errors import SettingsError
+from streams.normalize.topics import matching_raw_topics, raw_pattern
+from streams.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in list(os.environ):
+        if key.startswith("ODDS_"):
+            monkeypatch.delenv(key)
+
+
+def test_defaults_join_in_seconds_and_batch_like_the_producer() -> None:
+    s = load_settings()
+    conf = faust_config(s)
+    assert s.streams.app_id == "oddsflow" and s.topics.canonical == "odds.canonical.v1"
+    assert (s.streams.keyframe_every, s.streams.keyframe_minutes) == (20, 10.0)
+    assert conf["broker_session_timeout"] <= 10 and conf["broker_rebalance_timeout"] <= 10
+    assert conf["producer_max_batch_size"] == s.kafka.producer_batch_bytes
+    assert conf["producer_linger"] == s.kafka.producer_linger_ms / 1000
+    assert conf["producer_acks"] == -1 and conf["store"] == "memory://"
+    assert conf["consumer_max_fetch_size"] > s.kafka.max_message_bytes
+    assert conf["topic_partitions"] == s.topics.partitions
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ODDS_STREAMS__APP_ID", "odds-blue")
+    monkeypatch.setenv("ODDS_STREAMS__METADATA_TRUST", '["bet9ja", "sportybet"]')
+    monkeypatch.setenv("ODDS_KAFKA__BOOTSTRAP_SERVERS", "k1:9092, k2:9092")
+    s = load_settings()
+    assert s.streams.app_id == "odds-blue" and s.streams.metadata_trust == ("bet9ja", "sportybet")
+    assert faust_config(s)["broker"] == ["kafka://k1:9092", "kafka://k2:9092"]
+
+
+@pytest.mark.parametrize(
+    ("var", "value"),
+    [
+        ("ODDS_STREAMS__APP_ID", "has space"),
+        ("ODDS_STREAMS__KEYFRAME_EVERY", "0"),
+        ("ODDS_STREAMS__BROKER_HEARTBEAT_INTERVAL_S", "30"),
+    ],
+)
+def test_bad_streams_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, var: str, value: str
+) -> None:
+    monkeypatch.setenv(var, value)
+    with pytest.raises(SettingsError, match="ODDS_STREAMS"):
+        load_settings()
+
+
+def test_sasl_credentials_reach_faust() -> None:
+    s = load_settings(
+        kafka={
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_username": "u",
+            "sasl_password": "p",
+        }
+    )
+    creds = faust_config(s)["broker_credentials"]
+    assert (creds.username, creds.password) == ("u", "p")
+
+
+def test_raw_pattern_resolution() -> None:
+    topics = load_settings().topics
+    assert raw_pattern(topics).pattern == r"^odds\.raw\..+"
+    found = matching_raw_topics({"odds.raw.pinnacle", "odds.rawx", "odds.snapshots.v1", "odds.raw."}, topics)
+    assert found == ["odds.raw.bet9ja", "odds.raw.betpawa", "odds.raw.pinnacle", "odds.raw.sportybet"]
+
+
+def test_app_has_both_agents_and_tables() -> None:
+    app = create_app(load_settings(streams={"app_id": "wiring"}), ["odds.raw.betpawa", "odds.raw.x"])
+    assert set(app.agents) == {"normalize_raw", "match_captures"}
+    assert set(app.tables) == {"event_registry", "last_prices"}
+    assert app.tables["last_prices"].changelog_topic.get_topic_name() == "wiring-last_prices-changelog"
+    assert app.oddsflow.settings.streams.app_id == "wiring"
+
+
+def test_worker_command_is_registered() -> None:
+    _add_builtin_commands()
+    result = CliRunner().invoke(cli, ["worker", "--help"])
+    assert result.exit_code == 0 and "ODDS_STREAMS__APP_ID" in result.output
