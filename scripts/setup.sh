@@ -20,7 +20,7 @@ want=()
 if [[ -d /usr/lib/postgresql/15 ]] && ! dpkg -s postgresql-15-partman >/dev/null 2>&1; then
     want+=(postgresql-15-partman)
 fi
-for pkg in docker-compose; do
+for pkg in docker-compose prometheus; do
     dpkg -s "$pkg" >/dev/null 2>&1 || want+=("$pkg")
 done
 if (( ${#want[@]} )); then

@@ -67,7 +67,7 @@ async def _round_trip(settings: Settings) -> tuple[str, int, int]:
     """Publish one message and read it back; returns (topic, offset, size)."""
     from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-    topic = settings.topics.raw("demo")
+    topic = "oddsflow.demo.roundtrip"  # not a raw topic: the workers must not read it
     payload = b'{"hello": "oddsflow", "at": "%s"}' % datetime.now(UTC).isoformat().encode()
     producer = AIOKafkaProducer(**settings.kafka.client_kwargs(), compression_type="zstd")
     await producer.start()
@@ -140,14 +140,14 @@ async def _summary(settings: Settings) -> None:
         for col in ("market", "line", "outcome", "best price", "bookmaker"):
             best.add_column(col)
         rows = await conn.fetch(
-            """SELECT market_id, line, outcome_id, best_price, bookmaker FROM best_current_odds
+            """SELECT market_id, line, outcome, price, bookmaker FROM best_current_odds
                 WHERE event_id = $1 AND market_id IN (1, 18, 29)
-                ORDER BY market_id, line, outcome_id LIMIT 12""",
+                ORDER BY market_id, line, outcome LIMIT 12""",
             event["id"],
         )
         for r in rows:
             best.add_row(
-                str(r["market_id"]), r["line"], r["outcome_id"], f"{r['best_price']:.2f}", r["bookmaker"]
+                str(r["market_id"]), r["line"], r["outcome"], f"{r['price']:.2f}", r["bookmaker"]
             )
         console.print(best)
     finally:

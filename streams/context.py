@@ -11,6 +11,7 @@ from typing import Any
 from streams.counters import StreamCounters
 from streams.dead_letters import dead_letter_record, plain_headers, publish_dead_letter
 from streams.delivery import SendFn
+from streams.monitor import LagPublisher
 from streams.settings import Settings
 
 
@@ -19,6 +20,10 @@ class StreamsContext:
     settings: Settings
     send: SendFn
     counters: StreamCounters = field(default_factory=StreamCounters)
+    lag: LagPublisher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lag = LagPublisher(self.settings.streams.app_id)
 
     async def dead_letter(
         self, message: Any, error: BaseException, *, stage: str, bookmaker: str | None = None

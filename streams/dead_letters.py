@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from streams import metrics
 from streams.counters import StreamCounters
 from streams.delivery import OutRecord, SendFn, send_acked
 from streams.dlq import PREFIX, dead_letter
@@ -67,4 +68,6 @@ async def publish_dead_letter(
     await send_acked(send, record, backoff_max_s=backoff_max_s)
     kind = error.kind if isinstance(error, DataError) else "bug"
     counters.dead_letters[kind] += 1
+    stage = next((v.decode() for k, v in record.headers if k == PREFIX + "stage"), "unknown")
+    metrics.DLQ_RECORDS.labels(stage, type(error).__name__, kind).inc()
     log.warning("dead-lettered a record to %s: %s", record.topic, error)

@@ -176,6 +176,19 @@ class StreamsSettings(BaseModel):
         return self
 
 
+class MonitorSettings(BaseModel):
+    """The metrics/probe HTTP server of each process (``/metrics``, ``/healthz``, ``/readyz``).
+
+    Port 0 picks a free port (logged at start). ``lag_interval_s``: how often each process
+    publishes the lag of its assigned partitions.
+    """
+
+    host: str = "127.0.0.1"
+    worker_port: int = Field(default=9101, ge=0, le=65535)
+    sink_port: int = Field(default=9102, ge=0, le=65535)
+    lag_interval_s: float = Field(default=3.0, gt=0, le=300)
+
+
 class EmbeddedSettings(BaseModel):
     """Where embedded services keep their files (demo and tests)."""
 
@@ -202,6 +215,7 @@ class Settings(BaseSettings):
     partitions: PartitionSettings = PartitionSettings()
     streams: StreamsSettings = StreamsSettings()
     embedded: EmbeddedSettings = EmbeddedSettings()
+    monitor: MonitorSettings = MonitorSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

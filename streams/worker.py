@@ -27,6 +27,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from streams.adapters import BOOKMAKERS
 from streams.app import create_app
+from streams.monitor import LagRow, publish_lag_forever, start_health
 from streams.normalize.topics import list_raw_topics
 from streams.settings import Settings
 from streams.topics import ensure_topics
@@ -94,6 +95,44 @@ async def pin_start_offsets(settings: Settings, topics: list[str]) -> dict[Topic
         await consumer.stop()
 
 
+def install_monitor(app: Any, settings: Settings) -> None:
+    """Serve /metrics, /healthz, /readyz and publish the group's lag (an app task).
+
+    Ready once every agent has started. Lag: faust's fetch high watermark of each assigned
+    input partition (raw topics, canonical) minus the offset faust last committed for it
+    (``consumer._committed_offset``: the committed offsets it read at assignment, then
+    every offset it committed since). A bind failure (port in use) is logged, not fatal.
+    """
+    m, t = settings.monitor, settings.topics
+
+    def ready() -> bool:
+        agents = list(app.agents.values())
+        return bool(agents) and all(agent.started for agent in agents)
+
+    def rows() -> list[LagRow]:
+        consumer = app.consumer
+        committed = consumer._committed_offset  # faust has no public accessor
+        return [
+            (tp.topic, tp.partition, consumer.highwater(tp), committed.get(tp))
+            for tp in consumer.assignment()
+            if tp.topic == t.canonical or tp.topic.startswith(t.raw_prefix)
+        ]
+
+    async def monitor() -> None:
+        server = None
+        try:
+            server = await start_health("worker", m.host, m.worker_port, ready)
+        except OSError as exc:
+            log.warning("worker metrics server not started on %s:%d: %r", m.host, m.worker_port, exc)
+        try:
+            await publish_lag_forever(app.oddsflow.lag, rows, m.lag_interval_s)
+        finally:
+            if server is not None:
+                await server.stop()
+
+    app.task(monitor)
+
+
 def run_worker(settings: Settings) -> None:
     """Blocks until the worker stops; raises ``SystemExit`` (see module docstring)."""
     settings.streams.data_dir.mkdir(parents=True, exist_ok=True)  # faust makes only the last level
@@ -102,6 +141,7 @@ def run_worker(settings: Settings) -> None:
     raw_topics = loop.run_until_complete(prepare_topics(settings))
     log.info("subscribing to raw topics %s", raw_topics)
     app: Any = create_app(settings, raw_topics)
+    install_monitor(app, settings)
     worker: Any = faust.Worker(app, loglevel=settings.log_level, loop=loop, redirect_stdouts=False)
     worker.execute_from_commandline()
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from mode import CrashingSupervisor
 
+from streams import metrics
 from streams.context import StreamsContext
 from streams.contracts.capture import decode_capture
 from streams.contracts.snapshot import encode_snapshot
@@ -64,11 +65,18 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     policy = KeyframePolicy(s.streams.keyframe_every, timedelta(minutes=s.streams.keyframe_minutes))
     trust = s.streams.metadata_trust
     counters = ctx.counters
+    lag = ctx.lag
+    records_in = metrics.RECORDS_IN.labels("match", topics.canonical)
+    bytes_in = metrics.BYTES_IN.labels("match", topics.canonical)
+    snapshots_out = metrics.RECORDS_OUT.labels("match", topics.snapshots)
 
     async def match_captures(stream: Any) -> AsyncIterator[str]:
         async for event in stream.noack().events():
             msg = event.message
             ticket = acks.track(msg.tp, event.ack)
+            records_in.inc()
+            bytes_in.inc(len(msg.value or b""))
+            lag.seen(msg.topic, msg.partition, msg.timestamp)
             try:
                 capture = decode_capture(msg.value)
             except DataError as exc:
@@ -81,6 +89,7 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 raise
             gate = board_key(capture)
             await sender.wait(gate)
+            unmatched, stale = counters.unmatched_events, counters.stale_captures
             try:
                 result = match_capture(
                     capture, boards, registry, policy=policy, trust=trust, counters=counters
@@ -88,12 +97,18 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="match", bookmaker=capture.event.bookmaker)
                 raise
+            bookmaker = capture.event.bookmaker
+            if counters.unmatched_events > unmatched:
+                metrics.UNMATCHED_EVENTS.labels(bookmaker).inc(counters.unmatched_events - unmatched)
+            if counters.stale_captures > stale:
+                metrics.STALE_CAPTURES.labels(bookmaker).inc(counters.stale_captures - stale)
             snapshot = result.snapshot
             if snapshot is None:
                 ticket.done()
             else:
                 record = OutRecord(topics.snapshots, snapshot.key.encode(), encode_snapshot(snapshot))
                 await sender.send(gate, record, ticket.done)
+                snapshots_out.inc()
             yield result.verdict.value
 
     agent = app.agent(canonical, name="match_captures", supervisor_strategy=CrashingSupervisor)(

@@ -29,6 +29,7 @@ from typing import Any
 
 from mode import CrashingSupervisor
 
+from streams import metrics
 from streams.context import StreamsContext
 from streams.contracts.capture import encode_capture
 from streams.contracts.snapshot import Source
@@ -62,12 +63,17 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
         max_skew=timedelta(seconds=s.streams.max_skew_s),
     )
     counters = ctx.counters
+    lag = ctx.lag
+    canonical_out = metrics.RECORDS_OUT.labels("normalize", topics.canonical)
 
     async def normalize_raw(stream: Any) -> AsyncIterator[str]:
         async for event in stream.noack().events():
             msg = event.message
             ticket = acks.track(msg.tp, event.ack)
             counters.raw_records += 1
+            metrics.RECORDS_IN.labels("normalize", msg.topic).inc()
+            metrics.BYTES_IN.labels("normalize", msg.topic).inc(len(msg.value or b""))
+            lag.seen(msg.topic, msg.partition, msg.timestamp)
             bookmaker = topic_bookmaker(msg.topic, topics.raw_prefix)
             try:
                 capture = normalize(Source(msg.topic, msg.partition, msg.offset), msg.value)
@@ -79,10 +85,15 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="normalize", bookmaker=bookmaker)
                 raise
-            counters.unmapped_markets += sum(capture.event.unmapped.values())
+            unmapped = sum(capture.event.unmapped.values())
+            counters.unmapped_markets += unmapped
+            if unmapped:
+                metrics.UNMAPPED_MARKETS.labels(capture.event.bookmaker).inc(unmapped)
+            metrics.MAPPED_LINES.labels(capture.event.bookmaker).inc(len(capture.event.lines))
             record = OutRecord(topics.canonical, capture.key.encode(), encode_capture(capture))
             await sender.send(board_key(capture), record, ticket.done)
             counters.canonical_forwarded += 1
+            canonical_out.inc()
             yield "forwarded"
 
     agent = app.agent(raw, name="normalize_raw", supervisor_strategy=CrashingSupervisor)(normalize_raw)

@@ -74,6 +74,7 @@ def sink_settings(bootstrap: str, db_url: str, names: dict[str, str], **sink: An
         postgres={"url": db_url},
         topics={"snapshots": names["topic"], "dlq": names["dlq"]},
         sink={"group_id": names["group"], **sink},
+        monitor={"sink_port": 0},
     )
 
 
@@ -85,6 +86,7 @@ def sink_env(bootstrap: str, db_url: str, names: dict[str, str], **sink: Any) ->
         "ODDS_TOPICS__SNAPSHOTS": names["topic"],
         "ODDS_TOPICS__DLQ": names["dlq"],
         "ODDS_SINK__GROUP_ID": names["group"],
+        "ODDS_MONITOR__SINK_PORT": "0",
     }
     env.update({f"ODDS_SINK__{k.upper()}": str(v) for k, v in sink.items()})
     return env

@@ -64,6 +64,7 @@ class Harness:
             "ODDS_STREAMS__BROKER_REBALANCE_TIMEOUT_S": "6",
             "ODDS_STREAMS__BROKER_HEARTBEAT_INTERVAL_S": "0.5",
             "ODDS_STREAMS__COMMIT_INTERVAL_S": "0.5",
+            "ODDS_MONITOR__WORKER_PORT": "0",
         }
         return env | self.extra_env
 
