@@ -146,9 +146,7 @@ async def _summary(settings: Settings) -> None:
             event["id"],
         )
         for r in rows:
-            best.add_row(
-                str(r["market_id"]), r["line"], r["outcome"], f"{r['price']:.2f}", r["bookmaker"]
-            )
+            best.add_row(str(r["market_id"]), r["line"], r["outcome"], f"{r['price']:.2f}", r["bookmaker"])
         console.print(best)
     finally:
         await conn.close()
