@@ -51,15 +51,18 @@ from aiokafka.errors import KafkaError
 
 from sinks.batch import Batch, Dead, Record
 from sinks.lease import SinkLease
-from sinks.writer import BatchWriter, FencedError, classify
+from sinks.writer import BatchWriter, FencedError, WriteResult, classify
+from streams import metrics
 from streams.cli import settings_with
 from streams.dlq import dead_letter
+from streams.monitor import LagPublisher, LagRow, publish_lag_forever, start_health
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_RECORDS = 500  # per poll: bounds what is buffered beyond the batch being written
 YIELD_EVERY = 16  # records decoded between yields to the event loop (a running write)
+_NEWEST_CAPTURE: dict[str, float] = {}  # bookmaker → newest captured_at committed (this process)
 GC_THRESHOLDS = (100_000, 50, 100)  # CPython's default is (700, 10, 10); see PostgresSink.run
 EARLY_FRACTION = 8  # an idle writer takes a batch of 1/8 of the row limit without lingering
 
@@ -152,8 +155,11 @@ class PostgresSink:
             for _ in range(writers - 1)
         ]
         self._label = "sink" if writers == 1 else "writer 1"
+        self._lag = LagPublisher(settings.sink.group_id)  # one per process: members share it
+        self._ready = False  # consumer started and Postgres connected
         for i, follower in enumerate(self._followers, start=2):
             follower._label = f"writer {i}"
+            follower._lag = self._lag
         self.writer = BatchWriter(
             settings.postgres, settings.partitions, settings.sink.group_id, self.topic, clock
         )
@@ -200,25 +206,61 @@ class PostgresSink:
         thresholds = gc.get_threshold()
         if self.tune_gc:
             gc.set_threshold(*GC_THRESHOLDS)
+        m = self.settings.monitor
+        server = None
         try:
-            if not self._followers:
-                await self._run_pipeline()
-                return
-            members = [self, *self._followers]
-            drained = [asyncio.Event() for _ in members]
-            tasks = [
-                asyncio.create_task(m._run_pipeline(drained[i:] + drained[:i])) for i, m in enumerate(members)
-            ]
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            if any(t.exception() is not None for t in done):
-                self.stop()  # one member crashed (a bug): stop the others, then re-raise
-            await asyncio.gather(*tasks, return_exceptions=True)
-            self._log_stopped(self.stats, "sink")
-            for t in tasks:
-                t.result()
+            server = await start_health("sink", m.host, m.sink_port, self.ready)
+        except OSError as exc:
+            log.warning("sink metrics server not started on %s:%d: %r", m.host, m.sink_port, exc)
+        lag_task = asyncio.create_task(publish_lag_forever(self._lag, self.lag_rows, m.lag_interval_s))
+        try:
+            await self._run_members()
         finally:
+            lag_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lag_task
+            if server is not None:
+                await server.stop()
             if self.tune_gc:
                 gc.set_threshold(*thresholds)
+
+    def ready(self) -> bool:
+        """Readiness: every member has its consumer started and a Postgres connection."""
+        return all(
+            m._ready and m.writer.conn is not None and not m.writer.conn.is_closed()
+            for m in (self, *self._followers)
+        )
+
+    def lag_rows(self) -> list[LagRow]:
+        """(topic, partition, high watermark, next offset stored in Postgres) per positioned
+        partition of every member: the offsets in ``sink_offsets`` are the ones the sink trusts."""
+        rows: list[LagRow] = []
+        for m in (self, *self._followers):
+            if m._consumer is None:
+                continue
+            for tp in m._consumer.assignment():
+                if tp.partition in m._pending_seek or tp.partition not in m._stored:
+                    continue
+                rows.append((tp.topic, tp.partition, m._consumer.highwater(tp), m._stored[tp.partition]))
+        return rows
+
+    async def _run_members(self) -> None:
+        """Run this pipeline and its followers (see :meth:`run`)."""
+        if not self._followers:
+            await self._run_pipeline()
+            return
+        members = [self, *self._followers]
+        drained = [asyncio.Event() for _ in members]
+        tasks = [
+            asyncio.create_task(m._run_pipeline(drained[i:] + drained[:i])) for i, m in enumerate(members)
+        ]
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        if any(t.exception() is not None for t in done):
+            self.stop()  # one member crashed (a bug): stop the others, then re-raise
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._log_stopped(self.stats, "sink")
+        for t in tasks:
+            t.result()
 
     @property
     def stats(self) -> SinkStats:
@@ -287,9 +329,11 @@ class PostgresSink:
         self._consumer.subscribe([self.topic], listener=_Rebalance(self))
         await self._consumer.start()
         await self._retrying(self.writer.connection, stop_aware=True)
+        self._ready = True
         await self._maintain()
 
     async def _shutdown(self) -> None:
+        self._ready = False
         if self._committing is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._committing, 6)
@@ -415,6 +459,11 @@ class PostgresSink:
         stats = self._own
         if stats.first_message_at is None:
             stats.first_message_at = time.monotonic()
+        if messages:
+            last = messages[-1]
+            metrics.RECORDS_IN.labels("sink", last.topic).inc(len(messages))
+            metrics.BYTES_IN.labels("sink", last.topic).inc(sum(len(m.value or b"") for m in messages))
+            self._lag.seen(last.topic, partition, last.timestamp / 1000 if last.timestamp else None)
         for i, m in enumerate(messages):
             if i % YIELD_EVERY == YIELD_EVERY - 1:
                 self._position[partition] = position
@@ -453,6 +502,7 @@ class PostgresSink:
             if not len(batch):
                 return
             expected = {p: self._stored[p] for p in batch.next_offsets}
+            started = time.perf_counter()
             try:
                 result = await self.writer.write(batch, expected, self._send_dead)
             except FencedError as exc:
@@ -468,6 +518,8 @@ class PostgresSink:
             break
         self._outage = False
         self._stored.update(batch.next_offsets)
+        metrics.SINK_FLUSH_SECONDS.observe(time.perf_counter() - started)
+        self._observe(batch, result)
         s = self._own
         s.batches += 1
         s.captures += result.captures
@@ -482,6 +534,31 @@ class PostgresSink:
         if result.dead:
             log.warning("%d record(s) dead-lettered to %s", len(result.dead), self.settings.topics.dlq)
         self._commit_kafka(batch.next_offsets)
+
+    @staticmethod
+    def _observe(batch: Batch, result: WriteResult) -> None:
+        """Metrics of one committed batch: rows, dead letters, freshness per bookmaker."""
+        metrics.SINK_BATCH_ROWS.observe(result.rows)
+        metrics.SINK_ROWS.labels("snapshots").inc(result.captures)
+        metrics.SINK_ROWS.labels("odds_history").inc(result.history_rows)
+        for d in result.dead:
+            metrics.DLQ_RECORDS.labels(d.error.stage, type(d.error).__name__, d.error.kind).inc()
+        dead = {(d.record.partition, d.record.offset) for d in result.dead}
+        now = time.time()
+        by_bookmaker: dict[str, Any] = {}
+        for c in batch.captures:
+            if (c.record.partition, c.record.offset) in dead:
+                continue
+            bookmaker = c.snap.bookmaker
+            at = c.snap.captured_at.timestamp()
+            child = by_bookmaker.get(bookmaker)
+            if child is None:
+                child = by_bookmaker[bookmaker] = metrics.FRESHNESS.labels(bookmaker)
+            child.observe(max(now - at, 0.0))
+            if at > _NEWEST_CAPTURE.get(bookmaker, 0.0):
+                _NEWEST_CAPTURE[bookmaker] = at
+        for bookmaker in by_bookmaker:
+            metrics.LAST_CAPTURE.labels(bookmaker).set(_NEWEST_CAPTURE[bookmaker])
 
     async def _send_dead(self, dead: list[Dead]) -> None:
         """Publish dead letters; returns after the broker acked every one (before COMMIT)."""
@@ -670,25 +747,23 @@ async def run_sink(settings: Settings, **kwargs: Any) -> SinkStats:
 @click.option(
     "--session-timeout-ms",
     type=int,
-    default=10_000,
-    show_default=True,
-    help="Kafka group session timeout (no env twin yet: SinkSettings has no such field).",
+    default=None,
+    help="Kafka group session timeout. Env: ODDS_SINK__SESSION_TIMEOUT_MS",
 )
 @click.option(
     "--writers",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Group members in this process, each with its partitions and Postgres connection "
-    "(no env twin yet: SinkSettings has no such field).",
+    default=None,
+    help="Group members in this process, each with its partitions and Postgres connection. "
+    "Env: ODDS_SINK__WRITERS",
 )
 def sink_command(
     group_id: str | None,
     batch_max_rows: int | None,
     batch_max_bytes: int | None,
     linger_ms: int | None,
-    session_timeout_ms: int,
-    writers: int,
+    session_timeout_ms: int | None,
+    writers: int | None,
 ) -> None:
     """Consume odds.snapshots.v1 into Postgres (exactly-once rows) until SIGTERM."""
     settings = settings_with(
@@ -696,5 +771,8 @@ def sink_command(
         sink__batch_max_rows=batch_max_rows,
         sink__batch_max_bytes=batch_max_bytes,
         sink__linger_ms=linger_ms,
+        sink__session_timeout_ms=session_timeout_ms,
+        sink__writers=writers,
     )
-    asyncio.run(run_sink(settings, session_timeout_ms=session_timeout_ms, writers=writers))
+    s = settings.sink
+    asyncio.run(run_sink(settings, session_timeout_ms=s.session_timeout_ms, writers=s.writers))

@@ -96,6 +96,27 @@ async def _dlq_counts(settings: Settings, timeout_s: float = 2.0) -> dict[str, i
     return dict(sorted(counts.items()))
 
 
+def with_rates(now: Status, before: Status | None) -> Status:
+    """Add ``in_per_s`` (high-watermark growth) and ``out_per_s`` (committed growth) per partition."""
+    if before is None:
+        return now
+    dt = max((now.at - before.at).total_seconds(), 1e-6)
+    prev = {(s["group"], s["topic"], s["partition"]): s for s in before.stages}
+    for s in now.stages:
+        p = prev.get((s["group"], s["topic"], s["partition"]))
+        if p is not None:
+            s["in_per_s"] = round((s["highwater"] - p["highwater"]) / dt, 2)
+            s["out_per_s"] = round(((s["committed"] or 0) - (p["committed"] or 0)) / dt, 2)
+    return now
+
+
+async def sampled(settings: Settings, interval_s: float) -> Status:
+    """Two samples ``interval_s`` apart, so that rates are known."""
+    first = await collect(settings)
+    await asyncio.sleep(interval_s)
+    return with_rates(await collect(settings), first)
+
+
 async def collect(settings: Settings) -> Status:
     """Gather one :class:`Status` (see module docstring)."""
     from sinks.db import connect
@@ -135,12 +156,23 @@ async def collect(settings: Settings) -> Status:
 def render(status: Status) -> Group:
     """Rich renderables of a :class:`Status`."""
     stages = Table(title=f"stages at {status.at:%H:%M:%S}Z")
-    for col in ("group", "topic", "partition", "committed", "high watermark", "lag", "lag s"):
+    for col in (
+        "group",
+        "topic",
+        "partition",
+        "committed",
+        "high watermark",
+        "lag",
+        "lag s",
+        "in/s",
+        "out/s",
+    ):
         stages.add_column(col, justify="right" if col not in ("group", "topic") else "left")
     for s in status.stages:
         stages.add_row(
             s["group"], s["topic"], str(s["partition"]), str(s["committed"]), str(s["highwater"]),
             str(s["lag"]), f"{s['lag_seconds']:.1f}",
+            str(s.get("in_per_s", "-")), str(s.get("out_per_s", "-")),
         )  # fmt: skip
     books = Table(title="bookmakers")
     for col in ("bookmaker", "last capture", "freshness s", "captures stored"):
@@ -163,19 +195,22 @@ def status_command(once: bool, as_json: bool, interval: float) -> None:
     """Live view of lag per stage and partition, freshness per bookmaker, dead letters."""
     settings = settings_with()
     if as_json:
-        click.echo(orjson.dumps(asyncio.run(collect(settings)).as_dict(), option=orjson.OPT_INDENT_2))
+        status = asyncio.run(sampled(settings, min(interval, 1.0)))
+        click.echo(orjson.dumps(status.as_dict(), option=orjson.OPT_INDENT_2))
         return
     if once:
         from rich.console import Console
 
-        Console().print(render(asyncio.run(collect(settings))))
+        Console().print(render(asyncio.run(sampled(settings, min(interval, 1.0)))))
         return
 
     async def loop() -> None:
-        with Live(render(await collect(settings)), refresh_per_second=1) as live:
+        last = await collect(settings)
+        with Live(render(last), refresh_per_second=1) as live:
             while True:
                 await asyncio.sleep(interval)
-                live.update(render(await collect(settings)))
+                last = with_rates(await collect(settings), last)
+                live.update(render(last))
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(loop())

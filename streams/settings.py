@@ -131,6 +131,8 @@ class SinkSettings(BaseModel):
     batch_max_rows: int = Field(default=50_000, ge=1)
     batch_max_bytes: int = Field(default=32 * MiB, ge=1024)
     linger_ms: int = Field(default=500, ge=0, le=60_000)
+    session_timeout_ms: int = Field(default=10_000, ge=1000, le=300_000)
+    writers: int = Field(default=1, ge=1, le=64)
 
 
 class PartitionSettings(BaseModel):

@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -126,9 +127,20 @@ class EmbeddedPostgres:
         return self.url
 
     def _wait_ready(self, timeout_s: float) -> None:
+        """Poll ``pg_isready`` until the server accepts connections (it may still be starting up)."""
         isready = postgres_bin_dir() / "pg_isready"
-        cmd = [str(isready), "-h", self.host, "-p", str(self.port), "-t", str(int(timeout_s))]
-        subprocess.run(cmd, check=True, capture_output=True)
+        cmd = [str(isready), "-h", self.host, "-p", str(self.port), "-t", "2"]
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if subprocess.run(cmd, capture_output=True).returncode == 0:
+                return
+            if self._proc is not None and self._proc.poll() is not None:
+                raise RuntimeError(
+                    f"postgres exited with code {self._proc.returncode}; see {self.data_dir}/server.log"
+                )
+            if time.monotonic() >= deadline:
+                raise TimeoutError(f"postgres on {self.host}:{self.port} not ready within {timeout_s:.0f}s")
+            time.sleep(0.1)
 
     def stop(self, grace_s: float = 30.0) -> None:
         """Fast shutdown of the server this object started (idempotent)."""
