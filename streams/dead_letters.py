@@ -54,11 +54,9 @@ def dead_letter_record(
         offset=offset,
         app=app_id,
         bookmaker=bookmaker,
+        stage=stage,
     )
-    out = dl.headers
-    if not isinstance(error, DataError):
-        out = [(k, stage.encode()) if k == PREFIX + "stage" else (k, v) for k, v in out]
-    return OutRecord(dlq_topic, dl.key, dl.value, out)
+    return OutRecord(dlq_topic, dl.key, dl.value, dl.headers)
 
 
 async def publish_dead_letter(

@@ -43,10 +43,15 @@ def dead_letter(
     offset: int,
     app: str,
     bookmaker: str | None = None,
+    stage: str = "unknown",
     now: datetime | None = None,
 ) -> DeadLetter:
-    """Wrap a failed record for the DLQ (see module docstring for the headers)."""
-    stage = error.stage if isinstance(error, DataError) else "unknown"
+    """Wrap a failed record for the DLQ (see module docstring for the headers).
+
+    A :class:`DataError` names its own stage; for any other error (a bug) ``stage`` says
+    where it was raised.
+    """
+    stage = error.stage if isinstance(error, DataError) else stage
     kind = error.kind if isinstance(error, DataError) else "bug"
     message = error.message if isinstance(error, DataError) else repr(error)
     extra = {

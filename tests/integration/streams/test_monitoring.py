@@ -89,7 +89,10 @@ async def publish_round(harness: Harness, at: datetime) -> None:
             await harness.publish(producer, b, fixture_bytes(b, "soccer_prematch"), at)
 
 
-@pytest.mark.skipif(not os.path.exists(PROMETHEUS), reason="Debian package prometheus not installed")
+@pytest.mark.skipif(
+    not os.path.exists(PROMETHEUS),
+    reason="Debian package prometheus not installed (scripts/setup.sh installs it when run as root with apt)",
+)
 async def test_prometheus_scrapes_lag_of_a_paused_sink_then_zero(
     harness: Harness, migrated_db: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
 ) -> None:
