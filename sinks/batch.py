@@ -45,6 +45,7 @@ SNAPSHOT_COLUMNS = (
     "source_topic",
     "source_partition",
     "source_offset",
+    "unmapped_lines",
 )
 HISTORY_COLUMNS = ("event_id", "bookmaker_id", "captured_at", "market_id", "line", "outcomes")
 CURRENT_COLUMNS = ("event_id", "bookmaker_id", "market_id", "line", "outcomes", "captured_at")
@@ -53,7 +54,7 @@ LineKey = tuple[int, str]  # (market_id, line)
 #: one line of a capture as written: (market_id, line, outcomes JSON or None = removed)
 EncodedLine = tuple[int, str, str | None]
 CurrentKey = tuple[int, int, int, str]  # (event_id, bookmaker_id, market_id, line)
-SnapshotRow = tuple[int, int, datetime, bool, bool, int, int, int, str, int, int]
+SnapshotRow = tuple[int, int, datetime, bool, bool, int, int, int, str, int, int, int]
 HistoryRow = tuple[int, int, datetime, int, str, str | None]
 CurrentRow = tuple[int, int, int, str, str | None, datetime]  # CURRENT_COLUMNS order
 
@@ -169,6 +170,7 @@ def snapshot_row(c: Capture, event_id: int, bookmaker_id: int) -> SnapshotRow:
         src.topic,
         src.partition,
         src.offset,
+        s.unmapped_lines,
     )
 
 

@@ -131,6 +131,7 @@ class Snapshot(Base):
     source_topic: Mapped[str] = mapped_column(Text)
     source_partition: Mapped[int] = mapped_column(Integer)
     source_offset: Mapped[int] = mapped_column(BigInteger)
+    unmapped_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
 
 odds_history = Table(

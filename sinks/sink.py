@@ -541,6 +541,7 @@ class PostgresSink:
         metrics.SINK_BATCH_ROWS.observe(result.rows)
         metrics.SINK_ROWS.labels("snapshots").inc(result.captures)
         metrics.SINK_ROWS.labels("odds_history").inc(result.history_rows)
+        metrics.SINK_ROWS.labels("current_odds").inc(result.current_rows)
         for d in result.dead:
             metrics.DLQ_RECORDS.labels(d.error.stage, type(d.error).__name__, d.error.kind).inc()
         dead = {(d.record.partition, d.record.offset) for d in result.dead}

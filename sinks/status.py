@@ -4,7 +4,8 @@ One :func:`collect` builds a :class:`Status` from the outside (no cooperation ne
 the running processes): committed offsets (the workers' Kafka group via ``committed()``;
 the sink's from ``sink_offsets`` in Postgres) against fetch high watermarks
 (:mod:`streams.lag`), captures per bookmaker from Postgres, and the dead-letter topic
-read from the beginning and counted by stage and kind. ``--json`` prints it once for
+read from the beginning and counted by stage and kind. The unmapped share per bookmaker
+comes from ``snapshots.unmapped_lines`` (see :func:`bookmaker_view`). ``--json`` prints it once for
 scripts; the default is a live rich view refreshed every ``--interval`` seconds.
 """
 
@@ -15,7 +16,7 @@ import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -130,20 +131,7 @@ async def collect(settings: Settings) -> Status:
         stages = await lag.probe(kwargs, settings.streams.app_id, worker_committed)
         stages += await lag.probe(kwargs, settings.sink.group_id, await _sink_offsets(settings, conn))
         status.stages = [s.as_dict() for s in stages]
-        rows = await conn.fetch(
-            """SELECT b.key, max(s.captured_at) AS last_capture, count(*) AS captures
-                 FROM snapshots s JOIN bookmakers b ON b.id = s.bookmaker_id
-                GROUP BY b.key ORDER BY b.key"""
-        )
-        status.bookmakers = [
-            {
-                "bookmaker": r["key"],
-                "last_capture": r["last_capture"].isoformat(),
-                "freshness_s": round((status.at - r["last_capture"]).total_seconds(), 3),
-                "captures": int(r["captures"]),
-            }
-            for r in rows
-        ]
+        status.bookmakers = await bookmaker_view(conn, status.at)
         status.unmatched_events = int(
             await conn.fetchval("SELECT count(*) FROM events WHERE sportradar_id IS NULL")
         )
@@ -151,6 +139,48 @@ async def collect(settings: Settings) -> Status:
         await conn.close()
     status.dlq = await _dlq_counts(settings)
     return status
+
+
+#: the unmapped share is taken over each bookmaker's captures of this long before its last one
+UNMAPPED_WINDOW = timedelta(minutes=15)
+
+
+async def bookmaker_view(
+    conn: Any, at: datetime, window: timedelta = UNMAPPED_WINDOW
+) -> list[dict[str, Any]]:
+    """Per bookmaker: last capture stored, freshness at ``at``, captures stored, unmapped share.
+
+    ``unmapped_share`` = unmapped lines / (unmapped + canonical lines) summed over the
+    bookmaker's captures in ``window`` before its last one (``snapshots.unmapped_lines``
+    and ``lines_total``); ``None`` when those captures carry no line at all.
+    """
+    rows = await conn.fetch(
+        """WITH last AS (
+               SELECT bookmaker_id, max(captured_at) AS at, count(*) AS captures
+                 FROM snapshots GROUP BY bookmaker_id)
+           SELECT b.key, l.at, l.captures,
+                  sum(s.unmapped_lines) AS unmapped, sum(s.lines_total) AS mapped
+             FROM last l
+             JOIN bookmakers b ON b.id = l.bookmaker_id
+             JOIN snapshots s ON s.bookmaker_id = l.bookmaker_id AND s.captured_at > l.at - $1::interval
+            GROUP BY b.key, l.at, l.captures
+            ORDER BY b.key""",
+        window,
+    )
+    out = []
+    for r in rows:
+        lines = int(r["unmapped"]) + int(r["mapped"])
+        out.append(
+            {
+                "bookmaker": r["key"],
+                "last_capture": r["at"].isoformat(),
+                "freshness_s": round((at - r["at"]).total_seconds(), 3),
+                "captures": int(r["captures"]),
+                "unmapped_lines": int(r["unmapped"]),
+                "unmapped_share": round(int(r["unmapped"]) / lines, 4) if lines else None,
+            }
+        )
+    return out
 
 
 def render(status: Status) -> Group:
@@ -175,10 +205,14 @@ def render(status: Status) -> Group:
             str(s.get("in_per_s", "-")), str(s.get("out_per_s", "-")),
         )  # fmt: skip
     books = Table(title="bookmakers")
-    for col in ("bookmaker", "last capture", "freshness s", "captures stored"):
+    for col in ("bookmaker", "last capture", "freshness s", "captures stored", "unmapped %"):
         books.add_column(col)
     for b in status.bookmakers:
-        books.add_row(b["bookmaker"], b["last_capture"], f"{b['freshness_s']:.1f}", str(b["captures"]))
+        share = b["unmapped_share"]
+        books.add_row(
+            b["bookmaker"], b["last_capture"], f"{b['freshness_s']:.1f}", str(b["captures"]),
+            "-" if share is None else f"{100 * share:.1f}",
+        )  # fmt: skip
     dlq = Table(title=f"dead letters (unmatched events: {status.unmatched_events})")
     dlq.add_column("stage/kind")
     dlq.add_column("records", justify="right")

@@ -129,6 +129,7 @@ class WriteResult:
 
     captures: int = 0  # snapshot headers written
     history_rows: int = 0
+    current_rows: int = 0  # current_odds rows inserted, updated or deleted
     duplicates: int = 0  # captures already stored (re-emitted upstream): skipped
     dead: list[Dead] = field(default_factory=list)
     attempts: int = 0  # savepoints tried (1 unless a record had to be isolated)
@@ -346,15 +347,18 @@ class BatchWriter:
             await conn.copy_records_to_table("odds_history", records=history(), columns=HISTORY_COLUMNS)
             if not fold.ordered:
                 fold = fold_in_time_order((e, b, c) for (e, b), c in items)
-            await self._apply_current(conn, fold)
+            current_rows = await self._apply_current(conn, fold)
             history_rows = sum(len(c.lines) for _, c in items)
         child.merge_into_parent()
         result.captures += len(items)
         result.history_rows += history_rows
+        result.current_rows += current_rows
         result.duplicates += duplicates
 
-    async def _apply_current(self, conn: Connection, fold: CurrentFold) -> None:
+    async def _apply_current(self, conn: Connection, fold: CurrentFold) -> int:
         """Upserts, then keyframe resets, then removals (see :class:`sinks.batch.CurrentChanges`).
+
+        Returns the number of ``current_odds`` rows inserted, updated or deleted.
 
         COPY into a temp stage + one ``INSERT … ON CONFLICT`` is ~3× faster than
         ``executemany``/``unnest`` upserts. Rows whose outcomes did not change (most lines a
@@ -376,18 +380,20 @@ class BatchWriter:
             await conn.execute(f"TRUNCATE {STAGE_TABLE}")
         self._stage_dirty = True
         await conn.copy_records_to_table(STAGE_TABLE, records=upserts(), columns=CURRENT_COLUMNS)
-        await conn.execute(
+        touched = await _count(
+            conn,
             f"""INSERT INTO current_odds ({", ".join(CURRENT_COLUMNS)})
                 SELECT {", ".join(CURRENT_COLUMNS)} FROM {STAGE_TABLE}
                 ON CONFLICT (event_id, bookmaker_id, market_id, line) DO UPDATE
                    SET outcomes = EXCLUDED.outcomes, captured_at = EXCLUDED.captured_at
                  WHERE current_odds.captured_at <= EXCLUDED.captured_at
-                   AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes"""
+                   AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes""",
         )
         if net.resets:
             boards = list(net.resets)
             keep = fold.keep()
-            await conn.execute(
+            touched += await _count(
+                conn,
                 """DELETE FROM current_odds c
                     USING unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::jsonb[])
                           AS r(e, b, t, keep)
@@ -400,7 +406,8 @@ class BatchWriter:
             )
         if net.deletes:
             keys = list(net.deletes)
-            await conn.execute(
+            touched += await _count(
+                conn,
                 """DELETE FROM current_odds c
                     USING unnest($1::bigint[], $2::smallint[], $3::int[], $4::text[], $5::timestamptz[])
                           AS d(e, b, m, l, t)
@@ -412,6 +419,18 @@ class BatchWriter:
                 [k[3] for k in keys],
                 list(net.deletes.values()),
             )
+        return touched
+
+
+def _row_count(status: str) -> int:
+    """Rows affected, from a command tag such as ``INSERT 0 12`` or ``DELETE 3``."""
+    tail = status.rsplit(" ", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+async def _count(conn: Connection, sql: str, *args: Any) -> int:
+    """Execute ``sql`` and return the rows it affected."""
+    return _row_count(await conn.execute(sql, *args))
 
 
 def _on_snapshots(exc: asyncpg.UniqueViolationError) -> bool:

@@ -18,6 +18,9 @@ Produced by the streams stage (match + diff), consumed by the Postgres sink.
   ``captured_at`` it identifies the capture: redelivery of the same raw message yields the
   same snapshot.
 * ``lines_total`` is the number of lines on the board after this capture.
+* ``unmapped_lines`` counts the capture's bookmaker lines with no canonical mapping (the
+  sum of the canonical event's ``unmapped``); optional on decode (0), so older v1
+  messages stay valid.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class SnapshotV1:
     source: Source
     changed: dict[tuple[int, str], Outcomes] = field(default_factory=dict)
     removed: tuple[tuple[int, str], ...] = ()
+    unmapped_lines: int = 0
 
     @property
     def key(self) -> str:
@@ -111,6 +115,7 @@ def encode_snapshot(snap: SnapshotV1) -> bytes:
             "source": [snap.source.topic, snap.source.partition, snap.source.offset],
             "changed": [[mid, line, outs] for (mid, line), outs in snap.changed.items()],
             "removed": [[mid, line] for mid, line in snap.removed],
+            "unmapped_lines": snap.unmapped_lines,
         }
     )
 
@@ -158,6 +163,7 @@ def decode_snapshot(data: bytes) -> SnapshotV1:
                 for mid, line, outs in doc["changed"]
             },
             removed=tuple((int(mid), str(line)) for mid, line in doc["removed"]),
+            unmapped_lines=int(doc.get("unmapped_lines", 0)),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc

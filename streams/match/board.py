@@ -136,6 +136,7 @@ def _snapshot(
         source=source,
         changed={(ln.market_id, ln.line): outcomes_of(ln) for ln in changed_lines},
         removed=tuple(split_key(k) for k in emitted.removed),
+        unmapped_lines=sum(event.unmapped.values()),
     )
 
 

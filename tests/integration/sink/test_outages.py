@@ -98,9 +98,11 @@ async def test_sigkill_at_several_points_then_sigterm(
 
     proc = _spawn(env, log)
     try:
-        # wait until progress stops: everything left is in the open (lingering) batch
+        # wait until it has resumed writing (a slow start must not pass for "stopped"), then
+        # until progress stops: everything left is in the open (lingering) batch
+        await wait_until(lambda: _done(migrated_db, names, kills[-1] + 1), 60, "progress after restart")
         last, still = -1, 0
-        while still < 20:
+        while still < 30:
             now = await _total(migrated_db, names)
             still = still + 1 if now == last else 0
             last = now

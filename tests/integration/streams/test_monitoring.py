@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 import pytest
 
+from streams.adapters import normalize
 from tests.integration.streams.harness import Harness, fixture_bytes
 
 pytestmark = pytest.mark.integration
@@ -183,6 +184,7 @@ async def test_prometheus_scrapes_lag_of_a_paused_sink_then_zero(
     assert worker_lag and all(s["metric"]["job"] == "worker" for s in worker_lag)
     assert query('oddsflow_records_in_total{stage="normalize"} > 0')
     assert query('oddsflow_sink_rows_total{table="snapshots"} > 0')
+    assert query('oddsflow_sink_rows_total{table="current_odds"} > 0')
     assert query("oddsflow_freshness_seconds_count > 0")
 
 
@@ -235,3 +237,53 @@ async def test_status_json_reports_known_lag_and_dead_letters(
     assert {s["topic"] for s in sink} == {t.snapshots}
     assert sum(s["lag"] for s in sink) == 1  # the one snapshot, never written (no sink ran)
     assert status["dlq"] == {"decode/not_json": 1}
+
+
+async def test_status_json_reports_unmapped_share_per_bookmaker(
+    harness: Harness, migrated_db: str, tmp_path: Path, procs: list[subprocess.Popen[bytes]]
+) -> None:
+    """Captures with unknown markets: ``status --json`` shows each bookmaker's unmapped share."""
+    harness.extra_env |= {
+        "ODDS_POSTGRES__URL": migrated_db,
+        "ODDS_SINK__GROUP_ID": f"test-sink-{harness.uid}",
+        "ODDS_SINK__LINGER_MS": "50",
+    }
+    await harness.create_topics()
+    at = datetime.now(UTC) - timedelta(seconds=10)
+    expected = {}
+    async with harness.producer() as producer:
+        for b in BOOKMAKERS:
+            payload = fixture_bytes(b, "unknown_markets")
+            event = normalize(b, orjson.loads(payload), at)
+            unmapped = sum(event.unmapped.values())
+            assert unmapped and event.lines  # the fixture has both kinds
+            expected[b] = (unmapped, round(unmapped / (unmapped + len(event.lines)), 4))
+            await harness.publish(producer, b, payload, at)
+    harness.start_worker()
+    procs.append(
+        spawn([sys.executable, "-m", "streams", "sink"], harness.env, tmp_path / "sink.log", tmp_path)
+    )
+
+    async def stored() -> bool:
+        conn = await asyncpg.connect(migrated_db)
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM snapshots")) == len(BOOKMAKERS)
+        finally:
+            await conn.close()
+
+    deadline = time.monotonic() + 90
+    while not await stored():
+        assert time.monotonic() < deadline, (tmp_path / "sink.log").read_text(errors="replace")[-3000:]
+        await asyncio.sleep(0.3)
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "streams", "status", "--json"],
+        env=harness.env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=40,
+    )
+    assert out.returncode == 0, out.stderr.decode()[-3000:]
+    books = {b["bookmaker"]: b for b in orjson.loads(out.stdout)["bookmakers"]}
+    assert {b: (v["unmapped_lines"], v["unmapped_share"]) for b, v in books.items()} == expected
+    assert all(v["captures"] == 1 and v["freshness_s"] >= 10 for v in books.values())

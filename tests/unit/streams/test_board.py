@@ -193,3 +193,14 @@ def test_digest_is_stable_across_processes() -> None:
     )
     assert runs == {f"{here}\n"}
     assert line_digest(line(18, "total=2.5", 1.96, 1.81)) != line_digest(line(18, "total=2.5", 1.96, 1.82))
+
+
+def test_unmapped_lines_are_counted_on_every_snapshot() -> None:
+    from dataclasses import replace
+
+    first = replace(capture(T0, *BASE), unmapped={"900004": 2, "60180": 1})
+    snap, state = advance(None, first, src(0), INFO, POLICY)
+    assert snap.unmapped_lines == 3
+    again = replace(capture(T0 + timedelta(seconds=5), *BASE), unmapped={"900004": 1})
+    snap, _ = advance(state, again, src(1), INFO, POLICY)
+    assert snap.unmapped_lines == 1 and snap.changed == {}
