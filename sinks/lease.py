@@ -7,8 +7,9 @@ lock in **exclusive** mode for the duration of its ``sink_offsets`` update, so:
 
 * a replay is refused while any sink of the group runs (the exclusive try-lock fails and
   :func:`holders` names the sessions);
-* a sink starting during a replay waits (:meth:`SinkLease.acquire`) until the update
-  committed, then reads the new offsets.
+* a sink starting during a replay waits (:meth:`SinkLease.acquire`, then again with
+  back-off: :class:`LeaseError` is transient) until the update committed, then reads the
+  new offsets.
 
 Locks are session-level: they vanish when the connection closes (a crashed sink frees its
 group at once). If a sink's lease connection drops while it runs, :meth:`SinkLease.ensure`
@@ -33,6 +34,7 @@ from typing import Any
 import asyncpg
 
 from sinks import db
+from streams.errors import TransientError
 from streams.settings import PostgresSettings
 
 Connection = Any  # asyncpg.Connection (no type stubs)
@@ -41,8 +43,12 @@ Connection = Any  # asyncpg.Connection (no type stubs)
 APPLICATION = "oddsflow-sink"  # application_name of the lease connection (shown by holders())
 
 
-class LeaseError(Exception):
-    """The lease could not be taken in time (a replay holds the group's lock)."""
+class LeaseError(TransientError):
+    """The lease could not be taken in time (a replay holds the group's lock).
+
+    Transient: a sink keeps retrying with back-off (logging who holds the lock) until the
+    replay commits, and a stop request ends the wait cleanly.
+    """
 
 
 def sink_lock_key(group: str) -> int:

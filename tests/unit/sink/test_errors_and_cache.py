@@ -7,6 +7,7 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, RecordTooLargeError
 
 from sinks.dimensions import Maps
+from sinks.lease import LeaseError
 from sinks.sink import Backoff
 from sinks.writer import FencedError, classify, data_error
 from streams.errors import DataError, TransientError
@@ -21,6 +22,7 @@ def _pg(cls: type[asyncpg.PostgresError], msg: str = "x") -> asyncpg.PostgresErr
     [
         (DataError("sink", "bad_timestamp", "x"), "data"),
         (TransientError("x"), "transient"),
+        (LeaseError("lock still held by a replay"), "transient"),  # a sink waits for the replay
         (_pg(asyncpg.exceptions.CharacterNotInRepertoireError), "data"),
         (_pg(asyncpg.exceptions.InvalidTextRepresentationError), "data"),
         (_pg(asyncpg.exceptions.ForeignKeyViolationError), "data"),
