@@ -61,8 +61,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sinks import migrate  # noqa: E402
-from sinks.batch import HISTORY_COLUMNS, SNAPSHOT_COLUMNS  # noqa: E402
 from sinks.partitions import open_backend  # noqa: E402
+from sinks.records import HISTORY_COLUMNS, SNAPSHOT_COLUMNS  # noqa: E402
 from sinks.sink import PostgresSink  # noqa: E402
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot  # noqa: E402
 from streams.settings import Settings, load_settings  # noqa: E402

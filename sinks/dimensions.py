@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sinks.batch import Capture
+from sinks.records import Capture
 from streams.contracts.snapshot import EventInfo
 
 Connection = Any  # asyncpg.Connection (no type stubs)

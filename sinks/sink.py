@@ -49,8 +49,9 @@ import click
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
-from sinks.batch import Batch, Dead, Record
+from sinks.batch import Batch
 from sinks.lease import SinkLease
+from sinks.records import Dead, Record
 from sinks.writer import BatchWriter, FencedError, WriteResult, classify
 from streams import metrics
 from streams.cli import settings_with

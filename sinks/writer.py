@@ -9,10 +9,10 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
    them (a zombie after a rebalance) makes this one raise :class:`FencedError`, and nothing
    is written;
 3. in a savepoint: dimension ids (cached), binary COPY into ``snapshots`` and
-   ``odds_history``, the net ``current_odds`` change (COPY into a temp stage, one upsert,
-   resets and deletes). A capture whose header is already stored (same event, bookmaker
-   and ``captured_at``: the stream re-emitted it) is skipped. A data error splits the batch
-   in halves (:func:`sinks.batch.isolate`) until the poison records are alone;
+   ``odds_history``, the net ``current_odds`` change (:mod:`sinks.current_odds`). A capture
+   whose header is already stored (same event, bookmaker and ``captured_at``: the stream
+   re-emitted it) is skipped. A data error splits the batch in halves
+   (:func:`sinks.batch.isolate`) until the poison records are alone;
 4. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
    acked them; if it raises, the transaction rolls back;
 5. the offsets are written and the transaction commits; only then do the dimension ids
@@ -33,28 +33,22 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 import asyncpg
-import orjson
 
-from sinks import db
-from sinks.batch import (
-    CURRENT_COLUMNS,
-    HISTORY_COLUMNS,
-    SNAPSHOT_COLUMNS,
-    STAGE,
-    Batch,
-    Capture,
-    CurrentChanges,
-    CurrentFold,
-    CurrentRow,
-    Dead,
-    fold_in_time_order,
-    isolate,
-    outside_window,
-    snapshot_row,
-)
+from sinks import current_odds, db
+from sinks.batch import Batch, isolate
+from sinks.current_odds import CurrentFold, fold_in_time_order
 from sinks.dimensions import Dimensions, Maps
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
+from sinks.records import (
+    HISTORY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    STAGE,
+    Capture,
+    Dead,
+    outside_window,
+    snapshot_row,
+)
 from streams.errors import DataError, TransientError
 from streams.settings import PartitionSettings, PostgresSettings
 
@@ -65,7 +59,6 @@ ErrorClass = Literal["transient", "data", "bug"]
 SendDead = Callable[[list[Dead]], Awaitable[None]]
 Known = tuple[Capture, tuple[int, int] | None]  # a capture and its ids if already known
 
-STAGE_TABLE = "sink_current_stage"
 # SQLSTATE classes/codes worth a retry: connection (08), resources (53), operator
 # intervention/shutdown (57), system (58), serialization/deadlock, lock not available.
 _TRANSIENT_CLASSES = ("08", "53", "57", "58")
@@ -172,9 +165,7 @@ class BatchWriter:
         await self.reset()
         conn = await db.connect(self.postgres)
         try:
-            await conn.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (LIKE current_odds) ON COMMIT DELETE ROWS"
-            )
+            await current_odds.create_stage(conn)
             self.backend = await open_backend(conn, self.partitions)
             await self._load_days(conn)
         except BaseException:
@@ -347,90 +338,14 @@ class BatchWriter:
             await conn.copy_records_to_table("odds_history", records=history(), columns=HISTORY_COLUMNS)
             if not fold.ordered:
                 fold = fold_in_time_order((e, b, c) for (e, b), c in items)
-            current_rows = await self._apply_current(conn, fold)
+            truncate, self._stage_dirty = self._stage_dirty, True
+            current_rows = await current_odds.apply_current(conn, fold, truncate_stage=truncate)
             history_rows = sum(len(c.lines) for _, c in items)
         child.merge_into_parent()
         result.captures += len(items)
         result.history_rows += history_rows
         result.current_rows += current_rows
         result.duplicates += duplicates
-
-    async def _apply_current(self, conn: Connection, fold: CurrentFold) -> int:
-        """Upserts, then keyframe resets, then removals (see :class:`sinks.batch.CurrentChanges`).
-
-        Returns the number of ``current_odds`` rows inserted, updated or deleted.
-
-        COPY into a temp stage + one ``INSERT … ON CONFLICT`` is ~3× faster than
-        ``executemany``/``unnest`` upserts. Rows whose outcomes did not change (most lines a
-        keyframe re-lists) are left alone, and ``current_odds`` has ``fillfactor = 50``, so the
-        updates that remain are HOT.
-        """
-        deletes: dict[tuple[int, int, int, str], datetime] = {}
-        net = CurrentChanges(resets=fold.resets, deletes=deletes)
-
-        def upserts() -> Iterator[CurrentRow]:
-            for board in fold.boards.values():
-                for row in board.values():
-                    if row[4] is None:
-                        deletes[row[:4]] = row[5]
-                    else:
-                        yield row
-
-        if self._stage_dirty:  # an earlier savepoint of this transaction used it
-            await conn.execute(f"TRUNCATE {STAGE_TABLE}")
-        self._stage_dirty = True
-        await conn.copy_records_to_table(STAGE_TABLE, records=upserts(), columns=CURRENT_COLUMNS)
-        touched = await _count(
-            conn,
-            f"""INSERT INTO current_odds ({", ".join(CURRENT_COLUMNS)})
-                SELECT {", ".join(CURRENT_COLUMNS)} FROM {STAGE_TABLE}
-                ON CONFLICT (event_id, bookmaker_id, market_id, line) DO UPDATE
-                   SET outcomes = EXCLUDED.outcomes, captured_at = EXCLUDED.captured_at
-                 WHERE current_odds.captured_at <= EXCLUDED.captured_at
-                   AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes""",
-        )
-        if net.resets:
-            boards = list(net.resets)
-            keep = fold.keep()
-            touched += await _count(
-                conn,
-                """DELETE FROM current_odds c
-                    USING unnest($1::bigint[], $2::smallint[], $3::timestamptz[], $4::jsonb[])
-                          AS r(e, b, t, keep)
-                    WHERE c.event_id = r.e AND c.bookmaker_id = r.b AND c.captured_at < r.t
-                      AND NOT r.keep ? (c.market_id::text || '|' || c.line)""",
-                [b[0] for b in boards],
-                [b[1] for b in boards],
-                [net.resets[b] for b in boards],
-                [orjson.dumps({f"{m}|{ln}": 1 for m, ln in keep[b]}).decode() for b in boards],
-            )
-        if net.deletes:
-            keys = list(net.deletes)
-            touched += await _count(
-                conn,
-                """DELETE FROM current_odds c
-                    USING unnest($1::bigint[], $2::smallint[], $3::int[], $4::text[], $5::timestamptz[])
-                          AS d(e, b, m, l, t)
-                    WHERE c.event_id = d.e AND c.bookmaker_id = d.b AND c.market_id = d.m AND c.line = d.l
-                      AND c.captured_at <= d.t""",
-                [k[0] for k in keys],
-                [k[1] for k in keys],
-                [k[2] for k in keys],
-                [k[3] for k in keys],
-                list(net.deletes.values()),
-            )
-        return touched
-
-
-def _row_count(status: str) -> int:
-    """Rows affected, from a command tag such as ``INSERT 0 12`` or ``DELETE 3``."""
-    tail = status.rsplit(" ", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
-
-
-async def _count(conn: Connection, sql: str, *args: Any) -> int:
-    """Execute ``sql`` and return the rows it affected."""
-    return _row_count(await conn.execute(sql, *args))
 
 
 def _on_snapshots(exc: asyncpg.UniqueViolationError) -> bool:

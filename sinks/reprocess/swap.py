@@ -26,7 +26,8 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from sinks import lease
-from sinks.batch import Batch, Capture, Dead, Record, decode
+from sinks.batch import Batch
+from sinks.records import Capture, Dead, Record, decode
 from sinks.reprocess.plan import Names, RawRange
 from sinks.writer import BatchWriter
 from streams.dlq import dead_letter

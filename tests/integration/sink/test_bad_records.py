@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from sinks.batch import Capture, Record
+from sinks.records import Capture, Record
 from sinks.writer import BatchWriter, FencedError
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot
 from streams.dlq import dlq_headers

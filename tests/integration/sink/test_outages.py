@@ -17,7 +17,8 @@ import pytest
 from aiokafka.errors import KafkaTimeoutError
 
 from sinks import migrate
-from sinks.batch import Batch, Dead, Record
+from sinks.batch import Batch
+from sinks.records import Dead, Record
 from sinks.writer import BatchWriter
 from streams.contracts.snapshot import encode_snapshot
 from streams.embedded.postgres import EmbeddedPostgres

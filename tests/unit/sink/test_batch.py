@@ -11,22 +11,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sinks.batch import (
-    Batch,
+from sinks.batch import Batch, halves, isolate
+from sinks.current_odds import CurrentFold, net_current
+from sinks.partitions.window import window
+from sinks.records import (
     Capture,
-    CurrentFold,
     Dead,
     Record,
     decode,
     encode_lines,
-    halves,
     history_rows,
-    isolate,
-    net_current,
     outside_window,
     snapshot_row,
 )
-from sinks.partitions.window import window
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot
 from tests.unit.sink.feed import make_feed
 
