@@ -14,7 +14,7 @@ lock in **exclusive** mode for the duration of its ``sink_offsets`` update, so:
 Locks are session-level: they vanish when the connection closes (a crashed sink frees its
 group at once). If a sink's lease connection drops while it runs, :meth:`SinkLease.ensure`
 takes the lock again; a replay that slipped into that gap is still caught by the sink's
-offset fence (``sinks.writer.FencedError``), which re-reads the moved offsets.
+offset fence (``sinks.offsets.FencedError``), which re-reads the moved offsets.
 
 The key is the first 8 bytes of ``blake2b("oddsflow.sink:" + group)`` as a signed bigint:
 stable across processes, Python versions and servers. In ``pg_locks`` it appears as

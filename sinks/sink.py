@@ -36,7 +36,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import random
 import signal
 import time
 from collections import deque
@@ -50,9 +49,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import KafkaError
 
 from sinks.batch import Batch
+from sinks.errors import Backoff, classify
 from sinks.lease import SinkLease
+from sinks.offsets import FencedError
 from sinks.records import Dead, Record
-from sinks.writer import BatchWriter, FencedError, WriteResult, classify
+from sinks.writer import BatchWriter, WriteResult
 from streams import metrics
 from streams.cli import settings_with
 from streams.dlq import dead_letter
@@ -93,18 +94,6 @@ class SinkStats:
 
 class StopDuringOutageError(Exception):
     """Stop was requested and the open batch could not be written within the grace time."""
-
-
-class Backoff:
-    """Exponential back-off with jitter: ``d/2 + uniform(0, d/2)``, ``d`` doubling to ``cap_s``."""
-
-    def __init__(self, base_s: float = 0.2, cap_s: float = 10.0) -> None:
-        self.base_s, self.cap_s, self.tries = base_s, cap_s, 0
-
-    def next(self) -> float:
-        d = min(self.cap_s, self.base_s * 2**self.tries)
-        self.tries += 1
-        return float(d / 2 + random.uniform(0, d / 2))
 
 
 class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]

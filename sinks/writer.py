@@ -5,8 +5,8 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
 1. captures whose UTC day lies outside the partition window become dead (``bad_timestamp``);
    children for the other days are made on demand (``ensure_days``, its own transaction);
 2. ``BEGIN``; the batch's ``sink_offsets`` rows are locked and compared with the offsets the
-   caller expects (what it read at assignment or wrote last): another writer that moved
-   them (a zombie after a rebalance) makes this one raise :class:`FencedError`, and nothing
+   caller expects (:func:`sinks.offsets.fence`): another writer that moved them (a zombie
+   after a rebalance) makes this one raise :class:`~sinks.offsets.FencedError`, and nothing
    is written;
 3. in a savepoint: dimension ids (cached), binary COPY into ``snapshots`` and
    ``odds_history``, the net ``current_odds`` change (:mod:`sinks.current_odds`). A capture
@@ -18,9 +18,8 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
 5. the offsets are written and the transaction commits; only then do the dimension ids
    this batch learned enter the cache.
 
-Errors are classified in one place, :func:`classify`: ``transient`` (retry the same batch
-after a back-off; never dead-lettered), ``data`` (the records are bad: isolate and DLQ
-them) or ``bug`` (crash).
+Which exceptions are transient, data or bugs is decided by :func:`sinks.errors.classify`;
+transient and bug exceptions leave :meth:`BatchWriter.write` with nothing committed.
 """
 
 from __future__ import annotations
@@ -30,90 +29,25 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
 
-from sinks import current_odds, db
+from sinks import current_odds, db, offsets
 from sinks.batch import Batch, isolate
 from sinks.current_odds import CurrentFold, fold_in_time_order
 from sinks.dimensions import Dimensions, Maps
+from sinks.errors import classify, data_error
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
-from sinks.records import (
-    HISTORY_COLUMNS,
-    SNAPSHOT_COLUMNS,
-    STAGE,
-    Capture,
-    Dead,
-    outside_window,
-    snapshot_row,
-)
-from streams.errors import DataError, TransientError
+from sinks.records import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Capture, Dead, outside_window, snapshot_row
 from streams.settings import PartitionSettings, PostgresSettings
 
 log = logging.getLogger(__name__)
 
 Connection = Any  # asyncpg.Connection (no type stubs)
-ErrorClass = Literal["transient", "data", "bug"]
 SendDead = Callable[[list[Dead]], Awaitable[None]]
 Known = tuple[Capture, tuple[int, int] | None]  # a capture and its ids if already known
-
-# SQLSTATE classes/codes worth a retry: connection (08), resources (53), operator
-# intervention/shutdown (57), system (58), serialization/deadlock, lock not available.
-_TRANSIENT_CLASSES = ("08", "53", "57", "58")
-_TRANSIENT_STATES = ("40001", "40P01", "55P03", "55006")
-
-
-class FencedError(Exception):
-    """Another writer moved these partitions' stored offsets: this batch must not be written.
-
-    ``stored`` maps partition → the offset now stored in Postgres (``None``: no row).
-    """
-
-    def __init__(self, stored: dict[int, int | None]) -> None:
-        super().__init__(f"offsets moved by another writer: {stored}")
-        self.stored = stored
-
-
-def classify(exc: BaseException) -> ErrorClass:
-    """The one place that decides what a failure is (see module docstring)."""
-    from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
-
-    if isinstance(exc, DataError):
-        return "data"
-    if isinstance(exc, TransientError | asyncpg.PostgresConnectionError | KafkaConnectionError):
-        return "transient"
-    if isinstance(exc, asyncpg.PostgresError):
-        state = exc.sqlstate or ""
-        if state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES:
-            return "transient"
-        if state[:2] in ("22", "23"):  # data exception, integrity constraint violation
-            return "data"
-        return "bug"
-    if isinstance(exc, asyncpg.exceptions.ConnectionDoesNotExistError):
-        return "transient"
-    if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):
-        return "transient"  # "connection is closed": the server went away under us
-    # asyncpg's client-side DataError: a value its codec refuses (e.g. out of range)
-    if isinstance(exc, asyncpg.exceptions._base.DataError | OverflowError):
-        return "data"
-    if isinstance(exc, OSError | TimeoutError | KafkaTimeoutError):
-        return "transient"
-    if isinstance(exc, KafkaError) and getattr(exc, "retriable", False):
-        return "transient"
-    return "bug"
-
-
-def data_error(exc: BaseException) -> DataError:
-    """A :class:`DataError` (stage ``sink``) describing why Postgres refused a record."""
-    if isinstance(exc, DataError):
-        return exc
-    if isinstance(exc, asyncpg.PostgresError):
-        state = exc.sqlstate or ""
-        kind = "constraint_violation" if state.startswith("23") else "invalid_value"
-        return DataError(STAGE, kind, f"{type(exc).__name__} (SQLSTATE {state}): {exc}")
-    return DataError(STAGE, "invalid_value", f"{type(exc).__name__}: {exc}")
 
 
 @dataclass(slots=True)
@@ -199,14 +133,7 @@ class BatchWriter:
     async def stored_offsets(self, partitions: Sequence[int]) -> dict[int, int]:
         """Next offsets stored for ``partitions`` (absent: nothing stored yet)."""
         conn = await self.connection()
-        rows = await conn.fetch(
-            "SELECT partition, next_offset FROM sink_offsets "
-            "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[]) AND next_offset >= 0",
-            self.group,
-            self.topic,
-            list(partitions),
-        )
-        return {r["partition"]: r["next_offset"] for r in rows}
+        return await offsets.read_stored(conn, self.group, self.topic, partitions)
 
     async def maintain(self) -> list[str]:
         """Run partition maintenance now (premake, drop past retention); returns what changed."""
@@ -258,50 +185,18 @@ class BatchWriter:
                 await self._write_captures(conn, layer, sub, result, skip_stored=True)
 
         async with conn.transaction():
-            await self._fence(conn, {p: expected.get(p) for p in batch.next_offsets})
+            await offsets.fence(
+                conn, self.group, self.topic, {p: expected.get(p) for p in batch.next_offsets}
+            )
             poison = await isolate(items, attempt, lambda e: classify(e) == "data")
             result.dead.extend(Dead(c.record, data_error(exc), c.snap.bookmaker) for (c, _), exc in poison)
             if result.dead:
                 result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
                 await send_dead(result.dead)
-            await self._store_offsets(conn, batch.next_offsets)
+            await offsets.store(conn, self.group, self.topic, batch.next_offsets)
         self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it
         layer.merge_into_parent()
         return result
-
-    async def _fence(self, conn: Connection, expected: dict[int, int | None]) -> None:
-        parts = sorted(expected)
-        # a placeholder row (-1 = nothing stored) so that two first writers also serialize
-        await conn.execute(
-            "INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset) "
-            "SELECT $1, $2, unnest($3::int[]), -1 ON CONFLICT DO NOTHING",
-            self.group,
-            self.topic,
-            parts,
-        )
-        rows = await conn.fetch(
-            "SELECT partition, next_offset FROM sink_offsets "
-            "WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[]) FOR UPDATE",
-            self.group,
-            self.topic,
-            parts,
-        )
-        stored = {r["partition"]: (None if r["next_offset"] < 0 else r["next_offset"]) for r in rows}
-        moved = {p: stored.get(p) for p in parts if stored.get(p) != expected[p]}
-        if moved:
-            raise FencedError(moved)
-
-    async def _store_offsets(self, conn: Connection, offsets: dict[int, int]) -> None:
-        parts = sorted(offsets)
-        await conn.execute(
-            """UPDATE sink_offsets o SET next_offset = u.n, updated_at = now()
-                 FROM unnest($3::int[], $4::bigint[]) AS u(p, n)
-                WHERE o.consumer_group = $1 AND o.topic = $2 AND o.partition = u.p""",
-            self.group,
-            self.topic,
-            parts,
-            [offsets[p] for p in parts],
-        )
 
     async def _write_captures(
         self,

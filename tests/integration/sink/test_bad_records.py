@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
+from sinks.offsets import FencedError
 from sinks.records import Capture, Record
-from sinks.writer import BatchWriter, FencedError
+from sinks.writer import BatchWriter
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot
 from streams.dlq import dlq_headers
 from streams.settings import PartitionSettings

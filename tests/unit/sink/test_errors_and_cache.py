@@ -7,9 +7,9 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, RecordTooLargeError
 
 from sinks.dimensions import Maps
+from sinks.errors import Backoff, classify, data_error
 from sinks.lease import LeaseError
-from sinks.sink import Backoff
-from sinks.writer import FencedError, classify, data_error
+from sinks.offsets import FencedError
 from streams.errors import DataError, TransientError
 
 
