@@ -170,11 +170,12 @@ async def test_postgres_stopped_and_restarted_mid_stream(
 
         await wait_until(retried, 20, "the sink retrying while Postgres is down", task)
         assert sink.stats.rows == before
-        assert sink._held and sink._consumer.paused()  # fetching paused while Postgres is away
+        member = sink.members[0]
+        assert member._positions.held and member._consumer.paused()  # fetching paused while Postgres is away
 
         await asyncio.to_thread(_start, own_postgres)  # same port, same data
         await wait_until(offsets_reach(db_url, names, expected), 60, "second half stored", task)
-        assert not sink._held
+        assert not member._positions.held
     await _exact(db_url, len(feed.snaps), feed.history_rows)
     assert sink.stats.dead_letters == 0
 
