@@ -185,7 +185,8 @@ class Flusher:
         """Pause, drop the connection, sleep with jitter; give up if stopping past the grace."""
         self.counters.retries += 1
         self.outage = True
-        self.positions.hold(self.consumer, True)
+        if self.consumer is not None:  # None while starting (lease, first connection)
+            self.positions.hold(self.consumer, True)
         await self.writer.reset()
         delay = backoff.next()
         stop_at = self.stopping()
@@ -206,13 +207,16 @@ class Flusher:
         backoff = Backoff()
         while True:
             try:
-                return await fn()
+                result = await fn()
             except Exception as exc:
                 if classify(exc) != "transient":
                     raise
                 if stop_aware and self.stopping() is not None:
                     raise StopDuringOutageError(f"stopped before Postgres was reachable ({exc!r})") from exc
                 await self.transient(exc, backoff)
+                continue
+            self.outage = False  # the member resumes fetching (it holds while in an outage)
+            return result
 
     # -- between batches -----------------------------------------------------------------
 

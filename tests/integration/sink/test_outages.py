@@ -180,6 +180,29 @@ async def test_postgres_stopped_and_restarted_mid_stream(
     assert sink.stats.dead_letters == 0
 
 
+async def test_postgres_down_when_the_sink_starts(
+    bootstrap_servers: str, names: dict[str, str], own_postgres: EmbeddedPostgres
+) -> None:
+    """No Postgres at start (lease and first connection fail): the sink waits, then writes everything."""
+    db_url = await asyncio.to_thread(create_database, own_postgres.url, "oddsflow_startup")
+    await asyncio.to_thread(migrate.upgrade, db_url)
+    await create_topics(bootstrap_servers, (names["topic"], 2), (names["dlq"], 1))
+    feed = make_feed(200, start=START)
+    expected = await publish(bootstrap_servers, names["topic"], feed.snaps, 2)
+    await asyncio.to_thread(own_postgres.stop)
+    sink = new_sink(sink_settings(bootstrap_servers, db_url, names, linger_ms=100))
+    async with running(sink) as task:
+
+        async def retried() -> bool:
+            return sink.stats.retries >= 2
+
+        await wait_until(retried, 30, "the sink retrying its start while Postgres is down", task)
+        assert sink.stats.rows == 0
+        await asyncio.to_thread(_start, own_postgres)
+        await wait_until(offsets_reach(db_url, names, expected), 60, "everything stored", task)
+    await _exact(db_url, len(feed.snaps), feed.history_rows)
+
+
 async def test_dead_letters_are_acked_before_offsets_move(migrated_db: str) -> None:
     """If the DLQ write fails, the whole batch rolls back: no rows, offsets unchanged."""
     writer = BatchWriter(PostgresSettings(url=migrated_db), PartitionSettings(backend="builtin"), "g", "t")
