@@ -25,7 +25,6 @@ transient and bug exceptions leave :meth:`BatchWriter.write` with nothing commit
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,8 +41,6 @@ from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
 from sinks.records import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Capture, Dead, outside_window, snapshot_row
 from streams.settings import PartitionSettings, PostgresSettings
-
-log = logging.getLogger(__name__)
 
 Connection = Any  # asyncpg.Connection (no type stubs)
 SendDead = Callable[[list[Dead]], Awaitable[None]]

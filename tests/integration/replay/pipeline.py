@@ -33,6 +33,7 @@ class Pipeline:
             "ODDS_POSTGRES__URL": self.db_url,
             "ODDS_SINK__GROUP_ID": self.group,
             "ODDS_SINK__LINGER_MS": "100",
+            "ODDS_MONITOR__SINK_PORT": "0",
         }
 
     def start_sink(self) -> subprocess.Popen[bytes]:
