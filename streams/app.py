@@ -22,6 +22,7 @@ from typing import Any
 
 import faust
 
+from streams import transport
 from streams.adapters import BOOKMAKERS
 from streams.context import StreamsContext
 from streams.delivery import OutRecord, SendFn
@@ -102,6 +103,7 @@ def create_app(
     topics = list(raw_topics) if raw_topics else [settings.topics.raw(b) for b in BOOKMAKERS]
     ctx = StreamsContext(settings, send or producer_send(app))
     app.oddsflow = ctx
+    transport.install(app)
     normalize_agents.register(app, ctx, sorted(set(topics)))
     match_agents.register(app, ctx)
     return app

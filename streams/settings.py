@@ -41,6 +41,9 @@ class KafkaSettings(BaseModel):
     max_message_bytes: int = Field(default=8 * MiB, ge=1024, le=64 * MiB)
     producer_batch_bytes: int = Field(default=1 * MiB, ge=16 * 1024)
     producer_linger_ms: int = Field(default=5, ge=0, le=10_000)
+    #: longest a fetch waits for records; on tansu a fetch that found nothing waits this
+    #: long whatever arrives (see streams/transport.py), so it bounds each hop's latency
+    fetch_max_wait_ms: int = Field(default=100, ge=10, le=10_000)
     client_id: str = "oddsflow"
 
     @model_validator(mode="after")
@@ -130,7 +133,7 @@ class SinkSettings(BaseModel):
     group_id: str = "oddsflow-sink"
     batch_max_rows: int = Field(default=50_000, ge=1)
     batch_max_bytes: int = Field(default=32 * MiB, ge=1024)
-    linger_ms: int = Field(default=500, ge=0, le=60_000)
+    linger_ms: int = Field(default=50, ge=0, le=60_000)
     session_timeout_ms: int = Field(default=10_000, ge=1000, le=300_000)
     writers: int = Field(default=1, ge=1, le=64)
 

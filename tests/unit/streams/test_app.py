@@ -91,3 +91,14 @@ def test_worker_command_is_registered() -> None:
     _add_builtin_commands()
     result = CliRunner().invoke(cli, ["worker", "--help"])
     assert result.exit_code == 0 and "ODDS_STREAMS__APP_ID" in result.output
+
+
+async def test_worker_consumer_fetch_wait_comes_from_settings() -> None:
+    """faust hard-codes 1500 ms; the app's transport puts the setting in its place."""
+    app = create_app(load_settings(kafka={"fetch_max_wait_ms": 77}))
+    consumer = app.consumer._new_consumer_thread()._create_worker_consumer(app.transport)
+    try:
+        assert consumer._fetch_max_wait_ms == 77
+        assert consumer._group_id == app.conf.id  # otherwise faust's own consumer
+    finally:
+        await consumer.stop()
