@@ -26,6 +26,8 @@ ErrorClass = Literal["transient", "data", "bug"]
 # intervention/shutdown (57), system (58), serialization/deadlock, lock not available.
 _TRANSIENT_CLASSES = ("08", "53", "57", "58")
 _TRANSIENT_STATES = ("40001", "40P01", "55P03", "55006")
+# program_limit_exceeded: a value too large for an index entry (a 3,000-character id)
+_DATA_STATES = ("54000",)
 
 
 def classify(exc: BaseException) -> ErrorClass:
@@ -40,7 +42,7 @@ def classify(exc: BaseException) -> ErrorClass:
         state = exc.sqlstate or ""
         if state[:2] in _TRANSIENT_CLASSES or state in _TRANSIENT_STATES:
             return "transient"
-        if state[:2] in ("22", "23"):  # data exception, integrity constraint violation
+        if state[:2] in ("22", "23") or state in _DATA_STATES:  # data exception, integrity
             return "data"
         return "bug"
     if isinstance(exc, asyncpg.exceptions.ConnectionDoesNotExistError):

@@ -31,6 +31,8 @@ from streams.normalize import agents as normalize_agents
 from streams.settings import Settings
 
 MiB = 1024 * 1024
+#: largest record (uncompressed) the worker's producer sends: a dead letter of any raw record
+DEAD_LETTER_MAX_BYTES = 256 * MiB
 
 
 def _credentials(settings: Settings) -> Any:
@@ -66,7 +68,10 @@ def faust_config(settings: Settings) -> dict[str, Any]:
         "producer_compression_type": None if k.compression == "none" else k.compression,
         "producer_linger": k.producer_linger_ms / 1000,
         "producer_max_batch_size": k.producer_batch_bytes,
-        "producer_max_request_size": k.max_message_bytes + MiB,
+        # dead letters carry the raw value decompressed: a record that fitted the raw topic
+        # compressed may be far larger (20 MB of JSON zstd-compresses under 1 MB); the
+        # broker checks the compressed batch against the DLQ topic's limit
+        "producer_max_request_size": DEAD_LETTER_MAX_BYTES,
         "store": st.store,
         "datadir": str(st.data_dir),
         "topic_partitions": t.partitions,

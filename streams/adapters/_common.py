@@ -77,8 +77,10 @@ def as_list(value: object, path: str) -> list[Any]:
 
 
 def req_str(value: object, path: str) -> str:
-    """A required non-empty string."""
+    """A required non-empty string without NUL characters (PostgreSQL text cannot hold them)."""
     if isinstance(value, str):
+        if "\x00" in value:
+            fail("bad_value", f"{path} contains a NUL character")
         if value.strip():
             return value.strip()
         fail("bad_value", f"{path} is empty")
@@ -87,9 +89,14 @@ def req_str(value: object, path: str) -> str:
     fail("wrong_type", f"{path} must be a string, got {json_type(value)}")
 
 
-def opt_str(value: object) -> str | None:
-    """Optional descriptive text (category, tournament): anything but a non-empty string is None."""
-    return value.strip() or None if isinstance(value, str) else None
+def opt_str(value: object, path: str = "text") -> str | None:
+    """Optional descriptive text (category, tournament): anything but a non-empty string is None;
+    a NUL character is ``bad_value`` (as in :func:`req_str`)."""
+    if not isinstance(value, str):
+        return None
+    if "\x00" in value:
+        fail("bad_value", f"{path} contains a NUL character")
+    return value.strip() or None
 
 
 def id_text(value: object, path: str) -> str:

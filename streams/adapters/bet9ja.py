@@ -169,8 +169,8 @@ def _normalize(payload: object, captured_at: datetime, tz: tzinfo) -> CanonicalE
         kickoff=kickoff_from_text(start, start_path, tz),
         live=anchor is not None,
         captured_at=captured,
-        category=opt_str(_pick(d, header, "SG")[0]),
-        tournament=opt_str(_pick(d, header, "GN")[0]),
+        category=opt_str(_pick(d, header, "SG")[0], "D.SG"),
+        tournament=opt_str(_pick(d, header, "GN")[0], "D.GN"),
         lines=collector.build(),
         unmapped=unmapped,
     )

@@ -206,8 +206,10 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         kickoff=kickoff_from_text(doc.get("startTime"), "startTime", None),
         live=isinstance(info, dict) and info.get("live") is True,
         captured_at=captured,
-        category=opt_str(region.get("name")) if isinstance(region, dict) else None,
-        tournament=opt_str(competition.get("name")) if isinstance(competition, dict) else None,
+        category=opt_str(region.get("name"), "region.name") if isinstance(region, dict) else None,
+        tournament=opt_str(competition.get("name"), "competition.name")
+        if isinstance(competition, dict)
+        else None,
         lines=collector.build(),
         unmapped={market_id: unmapped[market_id] for market_id in sorted(unmapped)},
     )

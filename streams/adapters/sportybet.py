@@ -131,8 +131,12 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         kickoff=kickoff_from_ms(data.get("estimateStartTime"), "data.estimateStartTime"),
         live=status == 1 and not isinstance(status, bool),
         captured_at=captured,
-        category=opt_str(category.get("name")) if isinstance(category, dict) else None,
-        tournament=opt_str(tournament.get("name")) if isinstance(tournament, dict) else None,
+        category=opt_str(category.get("name"), "data.sport.category.name")
+        if isinstance(category, dict)
+        else None,
+        tournament=opt_str(tournament.get("name"), "data.sport.category.tournament.name")
+        if isinstance(tournament, dict)
+        else None,
         lines=collector.build(),
         unmapped={market_id: unmapped[market_id] for market_id in sorted(unmapped)},
     )

@@ -52,11 +52,10 @@ oversize            a real payload padded with copies of its markets     decode 
 retention           captured_at 8..25 days ago: inside the worker's      sink / bad_timestamp
                     ``max_capture_age_days`` (30) but before the sink's
                     window when ``partitions.retention_days`` is 3
-nul_text            a team name containing U+0000: valid JSON, a valid   sink / invalid_value
-                    capture, but Postgres text cannot hold it
+nul_text            a team name containing U+0000: valid JSON, but        normalize / bad_value
+                    Postgres text cannot hold it
 long_text           a 3,000-character bookmaker event id / tournament:   sink / invalid_value
-                    too long for a B-tree index entry                    (see KNOWN_BUGS in the
-                                                                         test module)
+                    too long for a B-tree index entry (SQLSTATE 54000)
 ==================  ===================================================  =====================
 
 Sink-stage dead letters carry the snapshot record the sink consumed (its input), not the
@@ -651,7 +650,7 @@ def nul_text(ctx: _Ctx) -> Malformed:
         doc["data"]["homeTeamName"] += "\x00"
     else:
         doc["D"]["DS"] = doc["D"]["DS"].replace(" - ", "\x00 - ")
-    return _item("nul_text", f"{bm}:home-name", cap, _envelope(cap, doc), "sink", "invalid_value")
+    return _item("nul_text", f"{bm}:home-name", cap, _envelope(cap, doc), "normalize", "bad_value")
 
 
 def long_text(ctx: _Ctx) -> Malformed:

@@ -24,12 +24,11 @@ Oversize: a broker checks ``max.message.bytes`` on the *compressed* batch, so a 
 with its own producer and compression can put a 20 MB JSON document on a raw topic (the
 :class:`~streams.producer.OddsProducer` refuses it before sending:
 :func:`test_the_producer_client_refuses_oversize_before_sending`, not a DLQ case). The
-campaign sends records between the worker's limit (8 MiB) and what its producer can
-dead-letter (``max_message_bytes`` + 1 MiB): bigger ones stop the worker, a product bug
-reproduced by :func:`test_20mb_compressed_record_is_dead_lettered`. Each known bug (and
-each class kept out of the campaign for one, :data:`KNOWN_BUGS`) has a minimal strict
-``xfail`` test at the end of this module: fixing the bug turns it into a failure, the
-cue to drop the marker and put the class back.
+campaign sends records just over the worker's limit (8 MiB); the 20 MB case has its own
+test, :func:`test_20mb_compressed_record_is_dead_lettered`. The three tests at the end of
+this module reproduce the bugs this campaign found (they were strict ``xfail`` until
+fixed): a dead letter too large for the worker's producer, a value too long for an index
+entry (SQLSTATE 54000, now data), a NUL character in a name (now ``bad_value``).
 
 ``ODDS_CAMPAIGN=long`` runs 10,000 malformed records (default 1,000; a number also works).
 The DLQ count by stage/kind and by class is printed (``pytest -s`` shows it).
@@ -73,9 +72,7 @@ SINK_RETENTION_DAYS = 3
 #: just over the worker's 8 MiB limit, and small enough for its producer to dead-letter
 OVERSIZE_SIZES = (int(8.5 * MiB), int(8.2 * MiB))
 #: class → the product bug that keeps it out of the campaign (reproduced by an xfail test)
-KNOWN_BUGS: dict[str, str] = {
-    "long_text": "sink exits on SQLSTATE 54000 (index row size exceeds btree maximum): classified as a bug",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def campaign_size() -> int:
@@ -434,7 +431,8 @@ async def test_bad_input_campaign(pipeline: Pipeline) -> None:
     assert sum(per_kind.values()) == len(bad) >= 1_000
 
 
-# -- known bugs, reproduced minimally (strict xfail: they fail the run once fixed) -----------------
+# -- bugs this campaign found, reproduced minimally (fixed: 256 MiB dead-letter producer limit,
+# SQLSTATE 54000 is data, NUL in text is bad_value) ------------------------------------------------
 
 
 def _same_event(good: Sequence[SimulatedCapture]) -> tuple[SimulatedCapture, SimulatedCapture]:
@@ -467,13 +465,6 @@ async def _run_small(pipeline: Pipeline, entries: Sequence[Entry]) -> tuple[list
     return landed, await read_all(pipeline, h.settings.topics.dlq)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: a raw record larger than the worker's producer max_request_size "
-    "(kafka.max_message_bytes + 1 MiB) makes dead-lettering raise ProducerSendError "
-    "(MessageSizeTooLargeError): the worker exits and the record, never acked, stops it again",
-)
 async def test_20mb_compressed_record_is_dead_lettered(pipeline: Pipeline) -> None:
     """A 20 MB capture, zstd-compressed to ~0.5 MB (under any broker limit), between two good ones."""
     now = datetime.now(UTC)
@@ -490,14 +481,6 @@ async def test_20mb_compressed_record_is_dead_lettered(pipeline: Pipeline) -> No
     assert [r["source_offset"] for r in rows] == [landed[0][2], landed[2][2]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: Postgres refuses a 3,000-character bookmaker event id or tournament "
-    "name in a unique index (SQLSTATE 54000, program_limit_exceeded); sinks.writer.classify "
-    "calls that a bug, so the sink exits instead of dead-lettering the record, and exits "
-    "again on the same batch after every restart",
-)
 async def test_text_too_long_for_an_index_is_dead_lettered(pipeline: Pipeline) -> None:
     now = datetime.now(UTC)
     good = good_captures(now, count=6)
@@ -511,14 +494,6 @@ async def test_text_too_long_for_an_index_is_dead_lettered(pipeline: Pipeline) -
     assert rows[0]["n"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: the adapters accept a NUL character in team names; the registry makes "
-    "the most trusted bookmaker's names the event's, so every later snapshot of that event, from "
-    "every bookmaker, carries the NUL and the sink dead-letters it (SQLSTATE 22021) until that "
-    "bookmaker sends a clean capture: one bad SportyBet record costs BetPawa's good ones",
-)
 async def test_nul_in_a_trusted_team_name_costs_only_its_own_capture(pipeline: Pipeline) -> None:
     """A SportyBet capture whose home name ends in U+0000, then a good BetPawa capture of the event."""
     now = datetime.now(UTC)
@@ -532,11 +507,16 @@ async def test_nul_in_a_trusted_team_name_costs_only_its_own_capture(pipeline: P
     await h.create_topics()
     await start(pipeline, workers=1)
     landed = await publish(h.bootstrap_servers, [bad])
-    await h.snapshots(lambda s: len(s) >= 1)  # in the registry before the BetPawa capture comes
+    # refused before the registry could take its names (it once did, poisoning the event)
+    await h.collect(h.settings.topics.dlq, lambda rs: len(rs) >= 1)
     landed += await publish(h.bootstrap_servers, [good])
-    await h.snapshots(lambda s: len(s) >= 2)
+    await h.snapshots(lambda s: len(s) >= 1)
     await wait_sink_stored(pipeline, ends_of(await read_all(pipeline, h.settings.topics.snapshots)), 90)
     dlq = await read_all(pipeline, h.settings.topics.dlq)
-    assert [dlq_headers(r.headers)["bookmaker"] for r in dlq] == ["sportybet"]
+    heads = [dlq_headers(r.headers) for r in dlq]
+    assert [(d["bookmaker"], d["stage"], d["error.kind"]) for d in heads] == [
+        ("sportybet", "normalize", "bad_value")
+    ]
+    assert [r.value for r in dlq] == [bad.value]
     rows = await pipeline.fetch("SELECT source_topic, source_partition, source_offset FROM snapshots")
     assert [tuple(r) for r in rows] == [landed[1]]

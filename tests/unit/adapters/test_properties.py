@@ -16,6 +16,7 @@ import copy
 import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -205,3 +206,24 @@ def test_mutated_fixtures(case: tuple[str, Any]) -> None:
 def test_unmutated_fixtures_satisfy_the_contract() -> None:
     for (bookmaker, _name), doc in FIXTURES.items():
         assert_contract(normalize(bookmaker, doc, NOW, now=NOW))
+
+
+@pytest.mark.parametrize(
+    ("bookmaker", "mutate"),
+    [
+        ("sportybet", lambda d: d["data"].__setitem__("homeTeamName", d["data"]["homeTeamName"] + "\x00")),
+        (
+            "sportybet",
+            lambda d: d["data"]["sport"]["category"]["tournament"].__setitem__("name", "League\x00"),
+        ),
+        ("betpawa", lambda d: d["competition"].__setitem__("name", "Cup\x00")),
+    ],
+)
+def test_nul_in_text_is_bad_value(bookmaker: str, mutate: Any) -> None:
+    """PostgreSQL text cannot hold U+0000: the capture is refused here, with its raw bytes."""
+    doc = load(bookmaker, "soccer_prematch")
+    mutate(doc)
+    with pytest.raises(DataError) as info:
+        normalize(bookmaker, doc, NOW, now=NOW)
+    assert (info.value.stage, info.value.kind) == ("normalize", "bad_value")
+    assert "NUL" in str(info.value)

@@ -27,6 +27,7 @@ def _pg(cls: type[asyncpg.PostgresError], msg: str = "x") -> asyncpg.PostgresErr
         (_pg(asyncpg.exceptions.InvalidTextRepresentationError), "data"),
         (_pg(asyncpg.exceptions.ForeignKeyViolationError), "data"),
         (_pg(asyncpg.exceptions.CheckViolationError), "data"),
+        (_pg(asyncpg.exceptions.ProgramLimitExceededError), "data"),  # index row too large
         (OverflowError("value out of int32 range"), "data"),
         (_pg(asyncpg.exceptions.SerializationError), "transient"),
         (_pg(asyncpg.exceptions.DeadlockDetectedError), "transient"),
