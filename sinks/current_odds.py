@@ -3,8 +3,10 @@
 * :class:`CurrentFold` / :func:`net_current` fold a batch's captures into the net change of
   ``current_odds`` (pure, no I/O): one upsert or delete per line, plus a *reset* per
   keyframe (the board's older lines that the keyframe no longer lists are gone). A capture
-  older than the row stored never overwrites it (``captured_at`` of a row = when its
-  outcomes last changed).
+  older than the row stored never overwrites it. ``captured_at`` of a row = the capture at
+  which its outcomes last changed (or it was added), whatever the batch boundaries: a
+  keyframe re-listing a line unchanged keeps the earlier time, and a line that changed
+  inside the batch (V → W → V) is written even if it ends where it began.
 * :func:`create_stage` makes the session's temp stage table (once per connection);
   :func:`apply_current` writes a fold through it inside the writer's savepoint
   (:mod:`sinks.writer`): COPY into the stage, one upsert, then resets and deletes.
@@ -25,24 +27,28 @@ Connection = Any  # asyncpg.Connection (no type stubs)
 
 CURRENT_COLUMNS = ("event_id", "bookmaker_id", "market_id", "line", "outcomes", "captured_at")
 CurrentKey = tuple[int, int, int, str]  # (event_id, bookmaker_id, market_id, line)
-CurrentRow = tuple[int, int, int, str, str | None, datetime]  # CURRENT_COLUMNS order
+#: CURRENT_COLUMNS order + ``forced``: the line changed inside the batch (written even if its
+#: final outcomes equal the stored ones); unforced rows (a keyframe's first mention of a
+#: line) are written only if their outcomes differ from the stored row's
+CurrentRow = tuple[int, int, int, str, str | None, datetime, bool]
 
 STAGE_TABLE = "sink_current_stage"
+UNLESS_SAME = " AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes"
 
 
 @dataclass(slots=True)
 class CurrentChanges:
     """Net effect of a batch on ``current_odds`` (applied: upserts, then resets, then deletes).
 
-    * ``upserts[key] = (outcomes_json, captured_at)`` — written unless the stored row is newer
-      or holds the same outcomes (``captured_at`` of a row = when its outcomes last changed);
+    * ``upserts[key] = (outcomes_json, captured_at, forced)`` — written unless the stored row
+      is newer or (not ``forced``) holds the same outcomes (see :data:`CurrentRow`);
     * ``resets[(event, bookmaker)] = keyframe captured_at`` — the board's rows older than the
       keyframe whose line is not in ``keep[(event, bookmaker)]`` (the lines the keyframe and
       later captures of the batch list) are deleted;
     * ``deletes[key] = captured_at`` of the removal — deleted unless the stored row is newer.
     """
 
-    upserts: dict[CurrentKey, tuple[str, datetime]] = field(default_factory=dict)
+    upserts: dict[CurrentKey, tuple[str, datetime, bool]] = field(default_factory=dict)
     resets: dict[tuple[int, int], datetime] = field(default_factory=dict)
     deletes: dict[CurrentKey, datetime] = field(default_factory=dict)
     keep: dict[tuple[int, int], set[LineKey]] = field(default_factory=dict)
@@ -72,12 +78,21 @@ class CurrentFold:
             self.ordered = False
         self.latest[board_key] = at
         if c.snap.keyframe:
+            # a keyframe lists every line: the changed ones and those re-listed unchanged
             self.resets[board_key] = at
+            before = self.boards.get(board_key, {})
             board = self.boards[board_key] = {}
+            for mid, line, outs in c.lines:
+                prev = before.get((mid, line))
+                if prev is not None and prev[4] == outs:
+                    board[(mid, line)] = prev  # unchanged since an earlier capture of the batch
+                else:
+                    board[(mid, line)] = (event_id, bookmaker_id, mid, line, outs, at, prev is not None)
         else:
+            # a delta lists only lines that changed since the previous capture
             board = self.boards.setdefault(board_key, {})
-        for mid, line, outs in c.lines:
-            board[(mid, line)] = (event_id, bookmaker_id, mid, line, outs, at)
+            for mid, line, outs in c.lines:
+                board[(mid, line)] = (event_id, bookmaker_id, mid, line, outs, at, True)
 
     def keep(self) -> dict[tuple[int, int], set[LineKey]]:
         """Lines each reset board still lists (see :class:`CurrentChanges`)."""
@@ -86,11 +101,11 @@ class CurrentFold:
     def changes(self) -> CurrentChanges:
         net = CurrentChanges(resets=self.resets, keep=self.keep())
         for board in self.boards.values():
-            for e, b, m, ln, outs, at in board.values():
+            for e, b, m, ln, outs, at, forced in board.values():
                 if outs is None:
                     net.deletes[(e, b, m, ln)] = at
                 else:
-                    net.upserts[(e, b, m, ln)] = (outs, at)
+                    net.upserts[(e, b, m, ln)] = (outs, at, forced)
         return net
 
 
@@ -111,7 +126,8 @@ def net_current(items: Iterable[tuple[int, int, Capture]]) -> CurrentChanges:
 async def create_stage(conn: Connection) -> None:
     """Create the session's stage table (a temp copy of ``current_odds``, emptied at COMMIT)."""
     await conn.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (LIKE current_odds) ON COMMIT DELETE ROWS"
+        f"CREATE TEMP TABLE IF NOT EXISTS {STAGE_TABLE} (LIKE current_odds, forced boolean NOT NULL)"
+        " ON COMMIT DELETE ROWS"
     )
 
 
@@ -123,10 +139,10 @@ async def apply_current(conn: Connection, fold: CurrentFold, *, truncate_stage: 
     ``truncate_stage``: an earlier savepoint of the same transaction used the stage table
     (it is emptied only at COMMIT), so it is truncated first.
 
-    COPY into a temp stage + one ``INSERT … ON CONFLICT`` is ~3× faster than
-    ``executemany``/``unnest`` upserts. Rows whose outcomes did not change (most lines a
-    keyframe re-lists) are left alone, and ``current_odds`` has ``fillfactor = 50``, so the
-    updates that remain are HOT.
+    COPY into a temp stage + ``INSERT … ON CONFLICT`` (one for the forced rows, one for the
+    others) is ~3× faster than ``executemany``/``unnest`` upserts. Rows whose outcomes did
+    not change (most lines a keyframe re-lists) are left alone, and ``current_odds`` has
+    ``fillfactor = 50``, so the updates that remain are HOT.
     """
     deletes: dict[tuple[int, int, int, str], datetime] = {}
     net = CurrentChanges(resets=fold.resets, deletes=deletes)
@@ -141,16 +157,17 @@ async def apply_current(conn: Connection, fold: CurrentFold, *, truncate_stage: 
 
     if truncate_stage:
         await conn.execute(f"TRUNCATE {STAGE_TABLE}")
-    await conn.copy_records_to_table(STAGE_TABLE, records=upserts(), columns=CURRENT_COLUMNS)
-    touched = await _count(
-        conn,
-        f"""INSERT INTO current_odds ({", ".join(CURRENT_COLUMNS)})
-            SELECT {", ".join(CURRENT_COLUMNS)} FROM {STAGE_TABLE}
-            ON CONFLICT (event_id, bookmaker_id, market_id, line) DO UPDATE
-               SET outcomes = EXCLUDED.outcomes, captured_at = EXCLUDED.captured_at
-             WHERE current_odds.captured_at <= EXCLUDED.captured_at
-               AND current_odds.outcomes IS DISTINCT FROM EXCLUDED.outcomes""",
-    )
+    await conn.copy_records_to_table(STAGE_TABLE, records=upserts(), columns=(*CURRENT_COLUMNS, "forced"))
+    cols = ", ".join(CURRENT_COLUMNS)
+    touched = 0
+    for rows, only_if_different in (("forced", ""), ("NOT forced", UNLESS_SAME)):
+        touched += await _count(
+            conn,
+            f"""INSERT INTO current_odds ({cols}) SELECT {cols} FROM {STAGE_TABLE} WHERE {rows}
+                ON CONFLICT (event_id, bookmaker_id, market_id, line) DO UPDATE
+                   SET outcomes = EXCLUDED.outcomes, captured_at = EXCLUDED.captured_at
+                 WHERE current_odds.captured_at <= EXCLUDED.captured_at{only_if_different}""",
+        )
     if net.resets:
         boards = list(net.resets)
         keep = fold.keep()

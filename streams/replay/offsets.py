@@ -106,7 +106,9 @@ class LogOffsets:
             await c.getmany(timeout_ms=100)
         earliest = {TP(*tp): int(begin[tp]) for tp in kafka_tps}
         latest = {TP(*tp): max(int(c.highwater(tp)), int(begin[tp])) for tp in kafka_tps}
-        c.assign([])
+        # no ``c.assign([])`` here or at the end of read(): aiokafka 0.14's fetcher swallows its
+        # own cancellation when stop() comes while it handles an unassignment, and stop() then
+        # hangs forever (here: right after, in __aexit__). Later calls assign what they read.
         return earliest, latest
 
     async def record_at(self, tp: TP, offset: int, latest: int) -> tuple[int, int] | None:
@@ -180,7 +182,6 @@ class LogOffsets:
             if time.monotonic() > deadline:
                 late = ", ".join(f"{tp.topic}:{tp.partition}" for tp in todo)
                 raise ReplayError(f"reading {late}: no records for {self.timeout_s:.0f}s before the end")
-        c.assign([])
 
     async def _hint(self, tp: TP, when_ms: int) -> int | None:
         ktp = TopicPartition(*tp)

@@ -124,9 +124,9 @@ def _apply(
         fold.add(e, b, c)
     if fold.ordered:
         assert fold.changes() == net
-    for key, (outs, at) in net.upserts.items():
+    for key, (outs, at, forced) in net.upserts.items():
         value = orjson.loads(outs)
-        if key not in stored or (stored[key][1] <= at and stored[key][0] != value):
+        if key not in stored or (stored[key][1] <= at and (forced or stored[key][0] != value)):
             stored[key] = (value, at)
     for (e, b), at in net.resets.items():
         gone = [
@@ -153,6 +153,30 @@ def test_net_current_matches_applying_captures_one_by_one(seed: int, split: int,
     _apply(stored, items[split:])
     assert {k: v[0] for k, v in stored.items()} == _naive_current(items)
     assert len(stored) == feed.current_rows
+    # captured_at (when the outcomes last changed) does not depend on batch boundaries
+    one_by_one: dict[tuple[int, int, int, str], tuple[object, datetime]] = {}
+    for item in items:
+        _apply(one_by_one, [item])
+    assert stored == one_by_one
+
+
+def test_keyframe_relisting_an_unchanged_line_keeps_when_it_changed() -> None:
+    changed = capture(snap(T0, changed={(1, ""): {"1": 2.0}}), 1)
+    relisted = capture(snap(T0 + timedelta(seconds=5), keyframe=True, changed={(1, ""): {"1": 2.0}}), 2)
+    assert net_current([(1, 1, changed), (1, 1, relisted)]).upserts == {
+        (1, 1, 1, ""): ('{"1":2.0}', T0, True)
+    }
+
+
+def test_a_line_back_where_it_began_inside_one_batch_is_still_written() -> None:
+    """V → W → V: the stored row holds V from before, yet its time must become the last change."""
+    w = capture(snap(T0, changed={(1, ""): {"1": 3.0}}), 1)
+    v = capture(snap(T0 + timedelta(seconds=5), changed={(1, ""): {"1": 2.0}}), 2)
+    stored: dict[tuple[int, int, int, str], tuple[object, datetime]] = {
+        (1, 1, 1, ""): ({"1": 2.0}, T0 - timedelta(minutes=1))
+    }
+    _apply(stored, [(1, 1, w), (1, 1, v)])
+    assert stored == {(1, 1, 1, ""): ({"1": 2.0}, T0 + timedelta(seconds=5))}
 
 
 def test_fold_notices_out_of_order_captures() -> None:
@@ -163,7 +187,7 @@ def test_fold_notices_out_of_order_captures() -> None:
     fold.add(1, 1, early)
     assert not fold.ordered
     assert net_current([(1, 1, late), (1, 1, early)]).upserts == {
-        (1, 1, 1, ""): ('{"1":3.0}', late.snap.captured_at)
+        (1, 1, 1, ""): ('{"1":3.0}', late.snap.captured_at, True)
     }
 
 
