@@ -157,7 +157,9 @@ class StreamsSettings(BaseModel):
     """
 
     app_id: str = Field(default="oddsflow", pattern=r"^[A-Za-z0-9._-]{1,100}$")
-    keyframe_every: int = Field(default=20, ge=1, le=100_000)
+    # 100 captures (~8 min at a 5 s scraper cadence; the 10-minute bound usually comes first):
+    # keyframe rows stay ~1% of what full snapshots would write, odds_at() reads ≤ 100 diffs
+    keyframe_every: int = Field(default=100, ge=1, le=100_000)
     keyframe_minutes: float = Field(default=10.0, gt=0)
     max_capture_age_days: float = Field(default=30.0, gt=0)
     max_skew_s: float = Field(default=300.0, ge=0)

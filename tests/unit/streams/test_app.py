@@ -25,7 +25,7 @@ def test_defaults_join_in_seconds_and_batch_like_the_producer() -> None:
     s = load_settings()
     conf = faust_config(s)
     assert s.streams.app_id == "oddsflow" and s.topics.canonical == "odds.canonical.v1"
-    assert (s.streams.keyframe_every, s.streams.keyframe_minutes) == (20, 10.0)
+    assert (s.streams.keyframe_every, s.streams.keyframe_minutes) == (100, 10.0)
     assert conf["broker_session_timeout"] <= 10 and conf["broker_rebalance_timeout"] <= 10
     assert conf["producer_max_batch_size"] == s.kafka.producer_batch_bytes
     assert conf["producer_linger"] == s.kafka.producer_linger_ms / 1000
