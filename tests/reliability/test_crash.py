@@ -36,10 +36,11 @@ topics are dumped next to the processes' logs (:mod:`tests.reliability.evidence`
 is in the message), and a sink that stops making progress is asked for its tasks' stacks
 (:mod:`tests.reliability.sink_debug`).
 
-Workers run through :mod:`tests.reliability.worker_shim`: on tansu, faust's changelog
-recovery stops short of the log end (tansu's ListOffsets answer is not Kafka's, see
-shared/docs/BROKER.md); the shim gives faust the answer Kafka would. ``ODDS_CAMPAIGN_SHIM=0``
-runs the plain ``oddsflow worker`` (and shows that gap).
+Workers are the plain ``oddsflow worker``. On tansu faust's changelog recovery used to stop
+short of the log end (tansu's ListOffsets answer is not Kafka's, see shared/docs/BROKER.md);
+this campaign found it and :mod:`streams.transport` now answers faust with a fetch's high
+watermark. ``ODDS_CAMPAIGN_SHIM=1`` runs workers through :mod:`tests.reliability.worker_shim`
+instead, which also logs every offset gap faust commits over (triage).
 """
 
 from __future__ import annotations
@@ -94,11 +95,11 @@ WORKER_ENV = {
     "ODDS_STREAMS__COMMIT_INTERVAL_S": "1.0",
 }
 
-# faust's changelog recovery needs Kafka's log end; see tests.reliability.worker_shim
+# the plain worker (streams.transport fixes faust's recovery on tansu); the shim adds gap logging
 WORKER_CMD = (
-    None
-    if os.environ.get("ODDS_CAMPAIGN_SHIM", "1") == "0"
-    else [sys.executable, "-m", "tests.reliability.worker_shim"]
+    [sys.executable, "-m", "tests.reliability.worker_shim"]
+    if os.environ.get("ODDS_CAMPAIGN_SHIM", "0") == "1"
+    else None
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(PLAN.timeout_s)]
