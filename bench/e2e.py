@@ -462,7 +462,8 @@ async def run(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     print(
         f"    stored / full = {c['ratio']:.3f}   target ≤ 0.100: {'OK' if c['ratio'] <= 0.1 else 'MISS'}   "
         f"(snapshot rows {c['snapshots'] / full:.3f}, keyframe lines {c['keyframe_rows'] / full:.3f} "
-        f"in {c['keyframes']} keyframes, changed/removed lines {c['change_rows'] / full:.3f})"
+        f"in {c['keyframes']} keyframes, changed/removed lines {c['change_rows'] / full:.3f}; "
+        f"odds_history alone {c['odds_history'] / full:.3f})"
     )
     return out
 
