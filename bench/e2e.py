@@ -74,7 +74,7 @@ from typing import Any  # noqa: E402
 import orjson  # noqa: E402
 from aiokafka import AIOKafkaConsumer, TopicPartition  # noqa: E402
 
-from bench.stack import Stack, cpu_s, open_stack, rss_mb  # noqa: E402
+from bench.stack import Stack, cpu_s, open_stack, rss_mb, scrape  # noqa: E402
 from streams.contracts.snapshot import decode_snapshot  # noqa: E402
 from streams.producer import OddsProducer  # noqa: E402
 from streams.simulator import World, WorldConfig, iter_captures  # noqa: E402
@@ -185,6 +185,16 @@ class CommitWatch:
         seen = self.next.get(partition, [])
         i = bisect.bisect_right(seen, offset)
         return self.at[partition][i] if i < len(seen) else None
+
+    async def settle(self, total: int, stall_s: float = 60.0) -> int:
+        """Until ``total`` is committed or nothing moved for ``stall_s``; returns what is missing."""
+        last, moved = self.total, time.monotonic()
+        while self.total < total and time.monotonic() - moved < stall_s:
+            self.stack.check_alive()
+            await asyncio.sleep(0.2)
+            if self.total != last:
+                last, moved = self.total, time.monotonic()
+        return total - self.total
 
     async def until(self, total: int, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -334,6 +344,17 @@ async def freshness(
     }
 
 
+def drops(stack: Stack) -> dict[str, float]:
+    """What the processes dropped or dead-lettered (their ``/metrics``), to explain missing rows."""
+    workers = [scrape(p) for p in stack.of("worker")]
+    sinks = [scrape(p) for p in stack.of("sink")]
+    return {
+        "stale": sum(m.get("oddsflow_stale_captures_total", 0) for m in workers),
+        "worker_dlq": sum(m.get("oddsflow_dlq_records_total", 0) for m in workers),
+        "sink_dlq": sum(m.get("oddsflow_dlq_records_total", 0) for m in sinks),
+    }
+
+
 async def storage(conn: Any) -> dict[str, Any]:
     """(c): rows stored against a full snapshot of every capture, and where the rows come from."""
     r = await conn.fetchrow(
@@ -372,7 +393,7 @@ async def soak(
             print(f"{rows[-1][0]:>6.1f} {pub.count:>8} {lag:>7}  " + "  ".join(f"{r:>9.1f}" for r in rss))
         task.result()
         async with CommitWatch(stack, conn, 0.1) as watch:
-            await watch.until(before + pub.count, timeout_s=120 + pub.count / 20)
+            missing = await watch.settle(before + pub.count)
     finally:
         await conn.close()
     base = next(r for r in rows if r[0] >= 0.2 * rows[-1][0])
@@ -384,6 +405,7 @@ async def soak(
         "columns": ["min", "sent", "lag", *names],
         "rss_growth": growth,
         "warmup_end_min": base[0],
+        "never_committed": missing,  # captures still without a row 60 s after the last progress
     }
 
 
@@ -427,6 +449,8 @@ async def run(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             )
             for name, g in s["rss_growth"].items():
                 print(f"    {name:<10} {g:+7.1%}  {'OK' if g < 0.10 else 'MISS'}")
+            if s["never_committed"]:
+                print(f"    {s['never_committed']} captures sent in the soak never reached Postgres")
         else:
             print(
                 f"\n(b) freshness, produce → row committed (s), {args.seconds:.0f}s per level, "
@@ -451,6 +475,11 @@ async def run(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 print(
                     f"{'':>10}all committed {f['caught_up_s']:.1f}s after the last send; {show_cpu(f['cpu'])}"
                 )
+    counters = out["counters"] = drops(stack)
+    print(
+        f"\nworkers: {counters['stale']:.0f} stale captures dropped, "
+        f"{counters['worker_dlq']:.0f} dead letters; sink: {counters['sink_dlq']:.0f} dead letters"
+    )
     c = out["storage"] = await storage(conn)
     await conn.close()
     full = max(1, c["full_snapshot_rows"])

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -40,12 +41,14 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+from prometheus_client.parser import text_string_to_metric_families
 
 from sinks import migrate
 from streams.adapters import BOOKMAKERS
@@ -173,6 +176,19 @@ class Stack:
             self.env["ODDS_TOPICS__SNAPSHOTS"],
         )
         return {r["partition"]: r["next_offset"] for r in rows}
+
+
+def scrape(proc: Proc) -> dict[str, float]:
+    """Every sample ``proc`` exports on ``/metrics``, summed over labels ({} if unreachable)."""
+    found = re.search(r"metrics on (http://\S+/metrics)", proc.log.read_text(errors="replace"))
+    out: dict[str, float] = {}
+    if found is None:
+        return out
+    with contextlib.suppress(OSError), urllib.request.urlopen(found.group(1), timeout=5) as response:
+        for family in text_string_to_metric_families(response.read().decode()):
+            for sample in family.samples:
+                out[sample.name] = out.get(sample.name, 0.0) + sample.value
+    return out
 
 
 def cpu_s(pid: int) -> float:
