@@ -181,6 +181,7 @@ class BatchWriter:
                 result.attempts += 1
                 await self._write_captures(conn, layer, sub, result, skip_stored=True)
 
+        outer = not conn.is_in_transaction()  # reprocess runs chunks inside its own transaction
         async with conn.transaction():
             await offsets.fence(
                 conn, self.group, self.topic, {p: expected.get(p) for p in batch.next_offsets}
@@ -191,7 +192,8 @@ class BatchWriter:
                 result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
                 await send_dead(result.dead)
             await offsets.store(conn, self.group, self.topic, batch.next_offsets)
-        self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it
+        if outer:
+            self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it (not at a savepoint's end)
         layer.merge_into_parent()
         return result
 

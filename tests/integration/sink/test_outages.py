@@ -228,3 +228,28 @@ async def test_dead_letters_are_acked_before_offsets_move(migrated_db: str) -> N
         assert await conn.fetchval("SELECT count(*) FROM events") == 0
     finally:
         await conn.close()
+
+
+async def test_writes_inside_an_outer_transaction_reuse_the_stage_table(migrated_db: str) -> None:
+    """``oddsflow reprocess`` loads chunk after chunk inside one transaction: the stage table
+    (emptied only at COMMIT) must be truncated between them, or a line seen in two chunks
+    makes the upsert fail (CardinalityViolationError)."""
+    writer = BatchWriter(PostgresSettings(url=migrated_db), PartitionSettings(backend="builtin"), "g", "t")
+    feed = make_feed(40, matched=1, unmatched=0, start=START)
+    conn = await writer.connection()
+
+    async def no_dead(dead: list[Dead]) -> None:
+        assert not dead
+
+    try:
+        async with conn.transaction():  # the swap's outer transaction
+            stored: dict[int, int | None] = {}
+            for lo in range(0, len(feed.snaps), 10):
+                batch = Batch(10**6, 10**9, 1)
+                for i, s in enumerate(feed.snaps[lo : lo + 10], start=lo):
+                    batch.add(Record("t", 0, i, b"k", encode_snapshot(s)))
+                await writer.write(batch, {0: stored.get(0)}, no_dead)
+                stored[0] = batch.next_offsets[0]
+    finally:
+        await writer.close()
+    assert await count(migrated_db, "SELECT count(*) FROM current_odds") == feed.current_rows
