@@ -84,6 +84,20 @@ def procs() -> Iterator[list[subprocess.Popen[bytes]]]:
         stop(p)
 
 
+async def status_json(harness: Harness, cwd: Path) -> Any:
+    """``oddsflow status --json`` in a subprocess with the harness's settings."""
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "streams", "status", "--json"],
+        env=harness.env,
+        cwd=cwd,
+        capture_output=True,
+        timeout=40,
+    )
+    assert out.returncode == 0, out.stderr.decode()[-3000:]
+    return orjson.loads(out.stdout)
+
+
 async def publish_round(harness: Harness, at: datetime) -> None:
     async with harness.producer() as producer:
         for b in BOOKMAKERS:
@@ -214,16 +228,7 @@ async def test_status_json_reports_known_lag_and_dead_letters(
     partition = landed[0][1]
     high = landed[-1][2] + 1
 
-    out = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "streams", "status", "--json"],
-        env=harness.env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=40,
-    )
-    assert out.returncode == 0, out.stderr.decode()[-3000:]
-    status = orjson.loads(out.stdout)
+    status = await status_json(harness, tmp_path)
     worker = {
         (s["topic"], s["partition"]): s
         for s in status["stages"]
@@ -275,15 +280,6 @@ async def test_status_json_reports_unmapped_share_per_bookmaker(
     while not await stored():
         assert time.monotonic() < deadline, (tmp_path / "sink.log").read_text(errors="replace")[-3000:]
         await asyncio.sleep(0.3)
-    out = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "streams", "status", "--json"],
-        env=harness.env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=40,
-    )
-    assert out.returncode == 0, out.stderr.decode()[-3000:]
-    books = {b["bookmaker"]: b for b in orjson.loads(out.stdout)["bookmakers"]}
+    books = {b["bookmaker"]: b for b in (await status_json(harness, tmp_path))["bookmakers"]}
     assert {b: (v["unmapped_lines"], v["unmapped_share"]) for b, v in books.items()} == expected
     assert all(v["captures"] == 1 and v["freshness_s"] >= 10 for v in books.values())
