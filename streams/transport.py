@@ -16,18 +16,68 @@ worker stopped short of a changelog's last records (boards one capture old, and 
 answers with the high watermark of a fetch response instead: exact on tansu, and what
 ListOffsets returns on Apache Kafka. Found by the crash campaign (``tests/reliability``).
 
+Records fetched before a seek: faust's consumer thread hands a batch of records to the
+worker's event loop some time after fetching it. When faust seeks a partition meanwhile
+(after every rebalance it seeks all partitions to their committed offsets), such a batch
+is stale: its records come from the old position. faust would process a stale record that
+lies beyond the new read offset, record the offsets between as a "gap" (which it treats as
+processed and commits), and then drop the refetched records of that range as already read:
+those raw captures were lost (faust-streaming issues #221 and #606; seen by the crash
+campaign as 1–21 captures missing after a worker restart). :class:`SeekLedger` counts the
+seeks of each partition on the consumer thread, each fetched batch is stamped with the
+counts it was fetched under, and :meth:`_Consumer.getmany` drops the records of a partition
+sought since: the consumer's position is already back at the seek target, so they are
+fetched again.
+
 :func:`install` gives an app this transport; nothing else changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as driver
 
 from streams.settings import KafkaSettings
+
+log = logging.getLogger(__name__)
+Key = tuple[str, int]  # (topic, partition)
+
+
+class SeekLedger:
+    """How often each partition was sought; a fetched batch keeps the counts it was fetched
+    under (:meth:`stamp`) and is stale for a partition whose count moved since (:meth:`stale`).
+
+    Contract: :meth:`sought` is called in the same synchronous step as the seek itself and
+    :meth:`stamp` in the same step as the fetch returns, so no fetch falls between a seek and
+    its count (both run on faust's consumer thread, or under the GIL for faust's plain seek).
+    """
+
+    def __init__(self) -> None:
+        self.seeks: dict[Key, int] = {}
+
+    def sought(self, tps: Iterable[Any]) -> None:
+        for tp in tps:
+            key = (tp.topic, tp.partition)
+            self.seeks[key] = self.seeks.get(key, 0) + 1
+
+    def stamp(self, tps: Iterable[Any]) -> dict[Key, int]:
+        return {(tp.topic, tp.partition): self.seeks.get((tp.topic, tp.partition), 0) for tp in tps}
+
+    def stale(self, stamp: Mapping[Key, int], tp: Any) -> bool:
+        key = (tp.topic, tp.partition)
+        return key in stamp and self.seeks.get(key, 0) != stamp[key]
+
+
+class _Stamped(dict[Any, Any]):
+    """A fetched record map with the :class:`SeekLedger` stamp it was fetched under."""
+
+    def __init__(self, records: Mapping[Any, Any], stamp: dict[Key, int]) -> None:
+        super().__init__(records)
+        self.stamp = stamp
 
 
 async def fetch_highwaters(kafka: KafkaSettings, tps: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
@@ -50,6 +100,12 @@ async def fetch_highwaters(kafka: KafkaSettings, tps: Sequence[TopicPartition]) 
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
+    ledger: SeekLedger
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.ledger = SeekLedger()
+
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
         # read by AIOKafkaConsumer.start() when it builds its fetcher (aiokafka 0.10–0.14)
@@ -65,10 +121,97 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         ends = await fetch_highwaters(app.oddsflow.settings.kafka, tps)
         return {tp: ends[TopicPartition(tp.topic, tp.partition)] for tp in partitions}
 
+    # -- seeks and fetches, counted (see SeekLedger) --------------------------------------
+
+    async def _fetch_records(  # faust's signature
+        self,
+        consumer: Any,
+        active_partitions: Any,
+        timeout: float | None = None,  # noqa: ASYNC109
+        max_records: int | None = None,
+    ) -> Any:
+        records = await super()._fetch_records(consumer, active_partitions, timeout, max_records)
+        return _Stamped(records, self.ledger.stamp(records))
+
+    def seek(self, partition: Any, offset: int) -> None:
+        super().seek(partition, offset)
+        self.ledger.sought([partition])
+
+    async def seek_to_committed(self) -> Mapping[Any, Any]:  # offsets, None: never committed
+        return await self.call_thread(self._seek_to_committed)  # type: ignore[no-any-return]
+
+    async def _seek_to_committed(self) -> Mapping[Any, int | None]:
+        """Every assigned partition to its committed offset, or to the log start if it has none.
+
+        Unlike aiokafka's ``seek_to_committed``, which leaves a partition whose committed
+        offset is missing or 0 wherever it was fetched to: a batch fetched from there and
+        dropped by faust (a rebalance in the middle of it) was then never read again, and
+        faust's next commit passed over it. All offsets are read first, then every seek is
+        made and counted in one step (no fetch in between).
+        """
+        consumer = self._ensure_consumer()
+        tps = list(consumer.assignment())
+        committed = {tp: await consumer.committed(tp) for tp in tps}
+        never = [tp for tp, offset in committed.items() if offset is None]
+        # consumer_auto_offset_reset is "earliest" (streams.app); an explicit offset, not a
+        # reset request: faust's livelock check reads every position and fails on a reset one
+        start = await consumer.beginning_offsets(never) if never else {}
+        for tp in tps:
+            consumer.seek(tp, start[tp] if committed[tp] is None else committed[tp])
+        self.ledger.sought(tps)
+        return committed
+
+    async def seek_to_beginning(self, *partitions: Any) -> None:
+        await self.call_thread(self._seek_to_beginning, *partitions)
+
+    async def _seek_to_beginning(self, *partitions: Any) -> None:
+        consumer = self._ensure_consumer()
+        self.ledger.sought(partitions or consumer.assignment())
+        await consumer.seek_to_beginning(*partitions)  # the reset is requested before its first await
+
+    async def _seek_wait(self, consumer: Any, partitions: Mapping[Any, int]) -> None:
+        self.ledger.sought(partitions)  # aiokafka's seeks below run in this same step
+        await super()._seek_wait(consumer, partitions)
+
 
 class _Consumer(driver.Consumer):
+    _stamp: Mapping[Key, int] = {}
+
     def _new_consumer_thread(self) -> Any:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def _getmany(self, active_partitions: Any, timeout: float) -> Any:  # noqa: ASYNC109
+        records = await super()._getmany(active_partitions, timeout)
+        self._stamp = getattr(records, "stamp", {})
+        return records
+
+    async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109
+        """faust's getmany without the records of partitions sought since they were fetched
+        (they are fetched again from the new position; see module docstring)."""
+        ledger = cast(_ConsumerThread, self._thread).ledger
+        dropped: dict[Key, int] = {}
+        async for tp, message in super().getmany(timeout):
+            if ledger.stale(self._stamp, tp):
+                key = (tp.topic, tp.partition)
+                dropped[key] = dropped.get(key, 0) + 1
+                continue
+            yield tp, message
+        if dropped:
+            log.info("dropped records fetched before a seek (fetched again): %s", dropped)
+
+    async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
+        """faust commits over a gap in a partition's offsets as if it were processed: right for
+        compacted topics and transaction markers, a loss otherwise, so it is logged."""
+        log.warning(
+            "offset gap in %s:%d: offsets %d..%d are committed unread (read offset %s, committed %s)",
+            tp.topic,
+            tp.partition,
+            offset_from,
+            offset_to - 1,
+            self._read_offset.get(tp),
+            self._committed_offset.get(tp),
+        )
+        await super()._add_gap(tp, offset_from, offset_to)
 
 
 class Transport(driver.Transport):

@@ -1,0 +1,127 @@
+"""Records fetched before a seek never reach the worker (streams.transport, faust #221/#606).
+
+faust's consumer thread fetches, and the worker's loop reads the batch later. A batch that
+was fetched before a seek of its partition (every rebalance seeks to the committed offsets)
+holds records from the old position: faust would process one beyond the new read offset,
+count the offsets between as a processed "gap", commit them and drop their refetched
+records. These tests drive faust's real consumer thread against the real broker.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer, TopicPartition
+
+from streams.app import create_app
+from streams.settings import load_settings
+from streams.transport import SeekLedger, _Consumer, _ConsumerThread
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def thread(bootstrap_servers: str) -> AsyncIterator[tuple[_ConsumerThread, TopicPartition]]:
+    """faust's consumer thread of a worker app, its aiokafka consumer assigned to a topic
+    holding offsets 0..19 (called on this loop: no thread is started)."""
+    topic = f"stale-{secrets.token_hex(4)}"
+    settings = load_settings(kafka={"bootstrap_servers": bootstrap_servers}, streams={"app_id": topic})
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers)
+    await producer.start()
+    try:
+        for i in range(20):
+            await producer.send_and_wait(topic, str(i).encode(), partition=0)
+    finally:
+        await producer.stop()
+    app = create_app(settings)
+    consumer: Any = app.consumer
+    assert isinstance(consumer, _Consumer)
+    thread: Any = consumer._new_consumer_thread()
+    aiokafka_consumer = thread._create_worker_consumer(app.transport)
+    await aiokafka_consumer.start()
+    thread._consumer = aiokafka_consumer
+    tp = TopicPartition(topic, 0)
+    aiokafka_consumer.assign([tp])
+    aiokafka_consumer.seek(tp, 0)
+    try:
+        yield thread, tp
+    finally:
+        await aiokafka_consumer.stop()
+
+
+async def fetch(thread: Any, tp: TopicPartition) -> Any:
+    for _ in range(50):
+        records = await thread._fetch_records(thread._consumer, {tp}, timeout=0.2, max_records=5)
+        if records:
+            return records
+    raise AssertionError("nothing fetched")
+
+
+async def test_a_batch_fetched_before_a_seek_is_stale_and_the_next_starts_at_the_target(
+    thread: tuple[Any, TopicPartition],
+) -> None:
+    t, tp = thread
+    first = await fetch(t, tp)
+    assert [r.offset for r in first[tp]] == [0, 1, 2, 3, 4]
+    assert not t.ledger.stale(first.stamp, tp)
+    ahead = await fetch(t, tp)  # 5..9: fetched, not yet read by the worker's loop
+    t.seek(tp, 2)  # faust seeks back (e.g. to the committed offset after a rebalance)
+    assert t.ledger.stale(ahead.stamp, tp) and t.ledger.stale(first.stamp, tp)
+    again = await fetch(t, tp)
+    assert next(r.offset for r in again[tp]) == 2
+    assert not t.ledger.stale(again.stamp, tp)
+
+
+async def test_seek_to_committed_and_to_beginning_count_as_seeks(thread: tuple[Any, TopicPartition]) -> None:
+    t, tp = thread
+    await fetch(t, tp)
+    await t._consumer.commit({tp: 3})
+    ahead = await fetch(t, tp)
+    offsets = await t._seek_to_committed()
+    assert offsets[tp] == 3 and t.ledger.stale(ahead.stamp, tp)
+    assert next(r.offset for r in (await fetch(t, tp))[tp]) == 3
+    ahead = await fetch(t, tp)
+    await t._seek_to_beginning(tp)
+    assert t.ledger.stale(ahead.stamp, tp)
+    assert next(r.offset for r in (await fetch(t, tp))[tp]) == 0
+
+
+@pytest.mark.parametrize("commit", [None, 0])
+async def test_seek_to_committed_rewinds_a_partition_committed_at_0_or_never(
+    thread: tuple[Any, TopicPartition], commit: int | None
+) -> None:
+    """aiokafka's own seek_to_committed leaves such a partition where it was fetched to, so a
+    dropped batch from there was never read again."""
+    t, tp = thread
+    if commit is not None:
+        await t._consumer.commit({tp: commit})
+    await fetch(t, tp)
+    ahead = await fetch(t, tp)
+    offsets = await t._seek_to_committed()
+    assert offsets[tp] == commit and t.ledger.stale(ahead.stamp, tp)
+    assert next(r.offset for r in (await fetch(t, tp))[tp]) == 0
+
+
+async def test_getmany_drops_only_the_stale_partitions_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's loop sees no record of a partition sought after its batch was fetched;
+    other partitions' records of the same batch pass."""
+    a, b = TopicPartition("raw", 0), TopicPartition("raw", 1)
+    ledger = SeekLedger()
+    stamp = ledger.stamp([a, b])
+
+    async def faust_getmany(self: Any, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109
+        self._stamp = stamp
+        for i in range(3):
+            yield a, ("a", i)
+            if i == 0:
+                ledger.sought([a])  # a rebalance seeks ``a`` while the batch is being read
+            yield b, ("b", i)
+
+    monkeypatch.setattr("faust.transport.drivers.aiokafka.Consumer.getmany", faust_getmany)
+    consumer: Any = object.__new__(_Consumer)
+    consumer._thread = type("Thread", (), {"ledger": ledger})()
+    seen = [m async for _, m in consumer.getmany(1.0)]
+    assert seen == [("a", 0), ("b", 0), ("b", 1), ("b", 2)]
