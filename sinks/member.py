@@ -17,6 +17,8 @@ in group ``ODDS_SINK__GROUP_ID`` with auto-commit off. Lifecycle of :meth:`SinkM
 * :meth:`SinkMember.stop` ends fetching, writes the open batch and leaves the group. If
   Postgres is unreachable for ``stop_grace_s`` after the stop, the member gives up on the
   open batch — nothing is lost: its offsets were not stored.
+
+A consumer stuck in a rejoin (aiokafka, see :mod:`sinks.stuck`) is replaced by a new one.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sinks.lease import SinkLease
 from sinks.positions import Positions, Rebalance
 from sinks.records import Record
 from sinks.stats import SinkStats
+from sinks.stuck import StuckWatch, abandon
 from sinks.writer import BatchWriter
 from streams import metrics
 from streams.monitor import LagPublisher, LagRow
@@ -101,6 +104,7 @@ class SinkMember:
         self._consumer: Any = None
         self._batch = self._new_batch()  # filling; closed ones wait in the flusher
         self._last_progress = time.monotonic()
+        self._watch = StuckWatch(max(10.0, 3 * session_timeout_ms / 1000))
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -150,6 +154,12 @@ class SinkMember:
         # `oddsflow replay --target sink` refuses while it is held, and waits us out meanwhile
         await self._flusher.retrying(self._lease.acquire, stop_aware=True)
         await self._dead_letters.start()
+        await self._start_consumer()
+        await self._flusher.retrying(self.writer.connection, stop_aware=True)
+        self._ready = True
+        await self._flusher.maintain()
+
+    async def _start_consumer(self) -> None:
         kafka = self.settings.kafka
         options: dict[str, Any] = {
             "group_id": self.settings.sink.group_id,
@@ -163,10 +173,19 @@ class SinkMember:
         self._consumer = AIOKafkaConsumer(**kafka.client_kwargs(), **(options | self.consumer_options))
         self._flusher.consumer = self._consumer
         self._consumer.subscribe([self.topic], listener=Rebalance(self._assigned, self._revoked))
+        self._watch.reset()
         await self._consumer.start()
-        await self._flusher.retrying(self.writer.connection, stop_aware=True)
-        self._ready = True
-        await self._flusher.maintain()
+
+    async def _restart_consumer(self) -> None:
+        """Abandon a stuck consumer (it cannot be stopped cleanly) and join with a new one."""
+        self.stats.consumer_restarts += 1
+        await self._flusher.join()  # the batch being written keeps its fence; others are dropped
+        partitions = set(self._positions.stored) | self._positions.pending
+        self._positions.revoked(partitions)
+        self._drop(partitions)
+        self._batch = self._new_batch()
+        await abandon(self._consumer)
+        await self._start_consumer()
 
     async def _shutdown(self) -> None:
         self._ready = False
@@ -189,6 +208,10 @@ class SinkMember:
                 await flusher.housekeeping()
             if self._stop.is_set():
                 break
+            if self._watch.stuck(consumer, set(positions.stored) | positions.pending, self.label):
+                await self._restart_consumer()
+                consumer = self._consumer
+                continue
             if len(self._batch) and self._batch.lingered():
                 self._close_batch()
             flusher.kick()

@@ -40,6 +40,7 @@ class SinkStats:
     attempts: int = 0
     retries: int = 0
     fenced: int = 0
+    consumer_restarts: int = 0  # stuck in a rebalance (see sinks.member, "Stuck consumer")
     partitions_created: int = 0
     first_message_at: float | None = None  # time.monotonic()
     last_commit_at: float | None = None

@@ -253,3 +253,34 @@ async def test_writes_inside_an_outer_transaction_reuse_the_stage_table(migrated
     finally:
         await writer.close()
     assert await count(migrated_db, "SELECT count(*) FROM current_odds") == feed.current_rows
+
+
+async def test_a_consumer_stuck_in_a_rejoin_is_replaced(
+    bootstrap_servers: str, names: dict[str, str], migrated_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiokafka can hang in a rejoin after taking an assignment and before calling the
+    listener (sinks.stuck). Here the first callback is lost on purpose: the member holds
+    partitions it never positions until the watch replaces its consumer; then every
+    capture is stored once."""
+    from sinks.member import SinkMember
+
+    real = SinkMember._assigned
+    lost: list[set[int]] = []
+
+    def assigned(self: SinkMember, partitions: set[int]) -> None:
+        if not lost:
+            lost.append(partitions)  # as if aiokafka never called the listener
+            return
+        real(self, partitions)
+
+    monkeypatch.setattr(SinkMember, "_assigned", assigned)
+    await create_topics(bootstrap_servers, (names["topic"], 2), (names["dlq"], 1))
+    feed = make_feed(200, start=START)
+    expected = await publish(bootstrap_servers, names["topic"], feed.snaps, 2)
+    sink = new_sink(sink_settings(bootstrap_servers, migrated_db, names, linger_ms=100))
+    started = time.monotonic()
+    async with running(sink) as task:
+        await wait_until(offsets_reach(migrated_db, names, expected), 60, "everything stored", task)
+    assert lost == [{0, 1}] and sink.stats.consumer_restarts == 1
+    assert time.monotonic() - started >= 10  # nothing was written before the watch's limit
+    await _exact(migrated_db, len(feed.snaps), feed.history_rows)
