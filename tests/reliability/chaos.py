@@ -14,8 +14,7 @@ workers' committed offsets, ``sink_offsets``), never from the processes:
 * the broker is frozen with SIGSTOP and thawed with SIGCONT after the stall.
 
 A killed process is restarted at once. A process that exits by itself fails the campaign.
-Workers can run through another command (``worker_cmd``, e.g.
-:mod:`tests.reliability.worker_shim`); the sink runs through
+Workers can run through another command (``worker_cmd``); the sink runs through
 :mod:`tests.reliability.sink_debug`, which a stuck sink is asked (SIGUSR1) for its stacks.
 """
 
