@@ -170,6 +170,13 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         await consumer.seek_to_beginning(*partitions)  # the reset is requested before its first await
 
     async def _seek_wait(self, consumer: Any, partitions: Mapping[Any, int]) -> None:
+        """faust's table recovery seeks changelogs here. Its offset arithmetic ("last read",
+        -1 for none) can give an offset below -1, which aiokafka rejects and the worker died
+        of (crash campaign): such a changelog is read from its start, which is always safe."""
+        negative = {tp: offset for tp, offset in partitions.items() if offset < 0}
+        if negative:
+            log.warning("changelog seek to %s: reading those partitions from their start", negative)
+        partitions = {tp: max(0, offset) for tp, offset in partitions.items()}
         self.ledger.sought(partitions)  # aiokafka's seeks below run in this same step
         await super()._seek_wait(consumer, partitions)
 

@@ -105,6 +105,18 @@ async def test_seek_to_committed_rewinds_a_partition_committed_at_0_or_never(
     assert next(r.offset for r in (await fetch(t, tp))[tp]) == 0
 
 
+async def test_a_changelog_seek_below_minus_one_reads_from_the_start(
+    thread: tuple[Any, TopicPartition],
+) -> None:
+    """faust's recovery arithmetic can ask for offset -2; aiokafka rejects it (a worker died of
+    it in the crash campaign): the partition is read from its start instead, and counted."""
+    t, tp = thread
+    ahead = await fetch(t, tp)
+    await t._seek_wait(t._consumer, {tp: -2})
+    assert t.ledger.stale(ahead.stamp, tp)
+    assert next(r.offset for r in (await fetch(t, tp))[tp]) == 0
+
+
 async def test_getmany_drops_only_the_stale_partitions_records(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's loop sees no record of a partition sought after its batch was fetched;
     other partitions' records of the same batch pass."""
