@@ -461,7 +461,7 @@ async def run(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
                 f"{'max':>7}   {'workers p50/p99':>13}   {'sink p50/p99':>13}"
             )
             out["freshness"] = []
-            for level in LEVELS:
+            for level in args.levels:
                 rate = max_rate * level
                 items = list(islice(source, max(1, round(rate * args.seconds))))
                 f = await freshness(stack, producer, items, rate, conn, args.poll_ms / 1000)
@@ -507,6 +507,9 @@ def main() -> None:
     parser.add_argument("--cadence", type=float, default=5.0, help="simulated seconds per round")
     parser.add_argument("--backlog", type=int, default=10000, help="captures published for (a)")
     parser.add_argument("--seconds", type=float, default=45.0, help="paced seconds per freshness level")
+    parser.add_argument(
+        "--levels", type=lambda v: [float(x) for x in v.split(",")], default=list(LEVELS), help="e.g. 0.5"
+    )
     parser.add_argument("--poll-ms", type=int, default=10, help="sink_offsets polling interval")
     parser.add_argument("--max-rate", type=float, default=None, help="captures/s; skips (a)")
     parser.add_argument("--soak", type=float, default=0, metavar="MINUTES", help="soak instead of (b)")
