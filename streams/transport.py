@@ -16,18 +16,12 @@ worker stopped short of a changelog's last records (boards one capture old, and 
 answers with the high watermark of a fetch response instead: exact on tansu, and what
 ListOffsets returns on Apache Kafka. Found by the crash campaign (``tests/reliability``).
 
-Records fetched before a seek: faust's consumer thread hands a batch of records to the
-worker's event loop some time after fetching it. When faust seeks a partition meanwhile
-(after every rebalance it seeks all partitions to their committed offsets), such a batch
-is stale: its records come from the old position. faust would process a stale record that
-lies beyond the new read offset, record the offsets between as a "gap" (which it treats as
-processed and commits), and then drop the refetched records of that range as already read:
-those raw captures were lost (faust-streaming issues #221 and #606; seen by the crash
-campaign as 1–21 captures missing after a worker restart). :class:`SeekLedger` counts the
-seeks of each partition on the consumer thread, each fetched batch is stamped with the
-counts it was fetched under, and :meth:`_Consumer.getmany` drops the records of a partition
-sought since: the consumer's position is already back at the seek target, so they are
-fetched again.
+Record order: every record reaches faust in offset order, from where faust last sought,
+without skipping (:mod:`streams.ordering`: a seek ledger kept on the consumer thread; the
+crash campaign lost captures to faust reading records fetched before a seek, and records
+read before its post-rebalance seek). Every partition is sought by this transport's
+``seek_to_committed`` (aiokafka's skips partitions committed at 0 or never), and faust's
+commits over offset gaps are logged.
 
 :func:`install` gives an app this transport; nothing else changes.
 """
@@ -35,41 +29,16 @@ fetched again.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, cast
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.transport.drivers import aiokafka as driver
 
+from streams.ordering import Key, SeekLedger, Verdict
 from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
-Key = tuple[str, int]  # (topic, partition)
-
-
-class SeekLedger:
-    """How often each partition was sought; a fetched batch keeps the counts it was fetched
-    under (:meth:`stamp`) and is stale for a partition whose count moved since (:meth:`stale`).
-
-    Contract: :meth:`sought` is called in the same synchronous step as the seek itself and
-    :meth:`stamp` in the same step as the fetch returns, so no fetch falls between a seek and
-    its count (both run on faust's consumer thread, or under the GIL for faust's plain seek).
-    """
-
-    def __init__(self) -> None:
-        self.seeks: dict[Key, int] = {}
-
-    def sought(self, tps: Iterable[Any]) -> None:
-        for tp in tps:
-            key = (tp.topic, tp.partition)
-            self.seeks[key] = self.seeks.get(key, 0) + 1
-
-    def stamp(self, tps: Iterable[Any]) -> dict[Key, int]:
-        return {(tp.topic, tp.partition): self.seeks.get((tp.topic, tp.partition), 0) for tp in tps}
-
-    def stale(self, stamp: Mapping[Key, int], tp: Any) -> bool:
-        key = (tp.topic, tp.partition)
-        return key in stamp and self.seeks.get(key, 0) != stamp[key]
 
 
 class _Stamped(dict[Any, Any]):
@@ -135,7 +104,7 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
 
     def seek(self, partition: Any, offset: int) -> None:
         super().seek(partition, offset)
-        self.ledger.sought([partition])
+        self.ledger.sought({partition: offset})
 
     async def seek_to_committed(self) -> Mapping[Any, Any]:  # offsets, None: never committed
         return await self.call_thread(self._seek_to_committed)  # type: ignore[no-any-return]
@@ -156,9 +125,10 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         # consumer_auto_offset_reset is "earliest" (streams.app); an explicit offset, not a
         # reset request: faust's livelock check reads every position and fails on a reset one
         start = await consumer.beginning_offsets(never) if never else {}
-        for tp in tps:
-            consumer.seek(tp, start[tp] if committed[tp] is None else committed[tp])
-        self.ledger.sought(tps)
+        targets = {tp: start[tp] if committed[tp] is None else committed[tp] for tp in tps}
+        for tp, offset in targets.items():
+            consumer.seek(tp, offset)
+        self.ledger.sought(targets)
         return committed
 
     async def seek_to_beginning(self, *partitions: Any) -> None:
@@ -166,7 +136,7 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
 
     async def _seek_to_beginning(self, *partitions: Any) -> None:
         consumer = self._ensure_consumer()
-        self.ledger.sought(partitions or consumer.assignment())
+        self.ledger.sought(dict.fromkeys(partitions or consumer.assignment()))
         await consumer.seek_to_beginning(*partitions)  # the reset is requested before its first await
 
     async def _seek_wait(self, consumer: Any, partitions: Mapping[Any, int]) -> None:
@@ -193,18 +163,28 @@ class _Consumer(driver.Consumer):
         return records
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109
-        """faust's getmany without the records of partitions sought since they were fetched
-        (they are fetched again from the new position; see module docstring)."""
-        ledger = cast(_ConsumerThread, self._thread).ledger
+        """faust's getmany, each record admitted by the seek ledger (:mod:`streams.ordering`):
+        records out of order are dropped, and fetched again from the next offset."""
+        thread = cast(_ConsumerThread, self._thread)
+        ledger = thread.ledger
         dropped: dict[Key, int] = {}
         async for tp, message in super().getmany(timeout):
-            if ledger.stale(self._stamp, tp):
-                key = (tp.topic, tp.partition)
-                dropped[key] = dropped.get(key, 0) + 1
+            verdict = ledger.admit(self._stamp, tp, message.offset)
+            if verdict is Verdict.READ:
+                yield tp, message
                 continue
-            yield tp, message
+            if verdict is Verdict.RESEEK:
+                expected = cast(int, ledger.next_offset(tp))  # RESEEK: a concrete next offset
+                log.info("%s:%d: offset %d came before %d; reading from there", *tp, message.offset, expected)
+                thread.seek(tp, expected)  # the rest of this batch is stale now
+            k = (tp.topic, tp.partition)
+            dropped[k] = dropped.get(k, 0) + 1
         if dropped:
-            log.info("dropped records fetched before a seek (fetched again): %s", dropped)
+            log.info("dropped records read out of order (fetched again): %s", dropped)
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        cast(_ConsumerThread, self._thread).ledger.forget(revoked)
+        await super().on_partitions_revoked(revoked)
 
     async def _add_gap(self, tp: Any, offset_from: int, offset_to: int) -> None:
         """faust commits over a gap in a partition's offsets as if it were processed: right for

@@ -17,8 +17,9 @@ import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
 
 from streams.app import create_app
+from streams.ordering import SeekLedger
 from streams.settings import load_settings
-from streams.transport import SeekLedger, _Consumer, _ConsumerThread
+from streams.transport import _Consumer, _ConsumerThread
 
 pytestmark = pytest.mark.asyncio
 
@@ -117,23 +118,37 @@ async def test_a_changelog_seek_below_minus_one_reads_from_the_start(
     assert next(r.offset for r in (await fetch(t, tp))[tp]) == 0
 
 
-async def test_getmany_drops_only_the_stale_partitions_records(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker's loop sees no record of a partition sought after its batch was fetched;
-    other partitions' records of the same batch pass."""
+async def test_getmany_reads_in_order_and_seeks_back_over_a_skip(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's loop sees each partition's records in offset order from the last seek:
+    a record fetched before a seek is dropped; one beyond the next offset makes the
+    partition seek back there; other partitions' records pass."""
     a, b = TopicPartition("raw", 0), TopicPartition("raw", 1)
     ledger = SeekLedger()
+    ledger.sought({a: 10, b: 0})
     stamp = ledger.stamp([a, b])
+    sought: list[tuple[Any, int]] = []
+
+    class Thread:
+        def seek(self, tp: Any, offset: int) -> None:
+            sought.append((tp, offset))
+            ledger.sought({tp: offset})
+
+    class Message:
+        def __init__(self, offset: int) -> None:
+            self.offset = offset
 
     async def faust_getmany(self: Any, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109
         self._stamp = stamp
-        for i in range(3):
-            yield a, ("a", i)
-            if i == 0:
-                ledger.sought([a])  # a rebalance seeks ``a`` while the batch is being read
-            yield b, ("b", i)
+        yield a, Message(10)
+        yield b, Message(0)
+        yield a, Message(12)  # 11 skipped: seek back to 11, drop the rest of a's batch
+        yield b, Message(1)
+        yield a, Message(13)
 
     monkeypatch.setattr("faust.transport.drivers.aiokafka.Consumer.getmany", faust_getmany)
     consumer: Any = object.__new__(_Consumer)
-    consumer._thread = type("Thread", (), {"ledger": ledger})()
-    seen = [m async for _, m in consumer.getmany(1.0)]
-    assert seen == [("a", 0), ("b", 0), ("b", 1), ("b", 2)]
+    thread = Thread()
+    thread.ledger = ledger  # type: ignore[attr-defined]
+    consumer._thread = thread
+    seen = [(tp.partition, m.offset) async for tp, m in consumer.getmany(1.0)]
+    assert seen == [(0, 10), (1, 0), (1, 1)] and sought == [(a, 11)]
