@@ -19,6 +19,7 @@ Contract
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,8 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from streams.contracts.raw import HEADERS, encode_raw, raw_key
 from streams.errors import DataError
 from streams.settings import KafkaSettings, Settings, TopicSettings
+
+log = logging.getLogger(__name__)
 
 
 class MessageTooLargeError(DataError):
@@ -157,6 +160,9 @@ class OddsProducer:
             except Exception as exc:
                 if not _transient(exc) or attempt == self.retries:
                     raise
+                # a re-send can land after later captures of the same board, which the match
+                # stage then drops as stale: publish one board's captures one at a time
+                log.warning("send to %s failed (%r); retrying", topic, exc)
                 await asyncio.sleep(self.backoff_s * 2**attempt * (0.5 + random.random()))
         raise AssertionError("unreachable")
 
