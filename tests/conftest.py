@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 
+from streams.embedded.postgres import EmbeddedPostgres
 from streams.settings import load_settings
 
 SETTINGS = load_settings()
@@ -44,8 +47,6 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if SETTINGS.postgres.url is not None:
         yield SETTINGS.postgres.dsn()
         return
-    from streams.embedded.postgres import EmbeddedPostgres
-
     server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data")
     server.start()
     try:
@@ -107,3 +108,26 @@ async def pg(migrated_db: str) -> AsyncIterator[asyncpg.Connection]:
         yield conn
     finally:
         await conn.close()
+
+
+def start_postgres(server: EmbeddedPostgres, attempts: int = 5) -> None:
+    """``server.start()``, again if ``pg_isready`` caught it still starting up (it gives up then)."""
+    for attempt in range(attempts):
+        try:
+            server.start()
+            return
+        except subprocess.CalledProcessError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
+@pytest.fixture
+def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
+    """A Postgres only this test talks to (it may stop and restart it; never the shared server)."""
+    server = EmbeddedPostgres(tmp_path / "pg")
+    start_postgres(server)
+    try:
+        yield server
+    finally:
+        server.destroy()

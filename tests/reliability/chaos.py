@@ -25,8 +25,6 @@ import contextlib
 import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -34,9 +32,9 @@ from dataclasses import dataclass, field
 from streams.embedded.broker import EmbeddedBroker
 from streams.embedded.postgres import EmbeddedPostgres
 from streams.replay.plan import TP
+from tests.conftest import start_postgres
 from tests.integration.replay.pipeline import Pipeline, start_worker_cmd
 from tests.integration.streams.harness import ROOT
-from tests.reliability.conftest import start_postgres
 from tests.reliability.probe import Probe, postgres_activity, until
 
 
@@ -104,21 +102,8 @@ class Chaos:
         return len(self.harness.procs) - 1
 
     def start_sink(self) -> None:
-        """Like ``Pipeline.start_sink``, through :mod:`tests.reliability.sink_debug`."""
-        p = self.pipeline
-        log = p.harness.workdir / f"sink-{len(p.sinks)}.log"
-        cmd = [sys.executable, "-m", "tests.reliability.sink_debug", "--session-timeout-ms", "3000"]
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                cmd,
-                env=p.env | {"PYTHONPATH": str(ROOT)},
-                cwd=p.harness.workdir,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        p.sinks.append(proc)
-        p.sink_logs.append(log)
+        """``Pipeline.start_sink`` through :mod:`tests.reliability.sink_debug`."""
+        self.pipeline.start_sink(("tests.reliability.sink_debug",), {"PYTHONPATH": str(ROOT)})
 
     async def sink_state(self) -> str:
         """Where the running sink's tasks wait (SIGUSR1 dump), what it logged last, and what

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,18 +31,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(text)
 
 
-def start_postgres(server: EmbeddedPostgres, attempts: int = 5) -> None:
-    """``server.start()``, again if ``pg_isready`` caught it still starting up (it gives up then)."""
-    for attempt in range(attempts):
-        try:
-            server.start()
-            return
-        except subprocess.CalledProcessError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5)
-
-
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
     """A tansu broker only this test talks to (it may be stalled)."""
@@ -56,17 +42,6 @@ def own_broker(tmp_path: Path) -> Iterator[EmbeddedBroker]:
         if broker.pid is not None:  # never leave it stopped: SIGTERM would not be handled
             os.kill(broker.pid, signal.SIGCONT)
         broker.stop()
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    """A Postgres only this test talks to (it may be restarted)."""
-    server = EmbeddedPostgres(tmp_path / "pg")
-    start_postgres(server)
-    try:
-        yield server
-    finally:
-        server.destroy()
 
 
 @pytest.fixture

@@ -36,12 +36,15 @@ class Pipeline:
             "ODDS_MONITOR__SINK_PORT": "0",
         }
 
-    def start_sink(self) -> subprocess.Popen[bytes]:
+    def start_sink(
+        self, entry: tuple[str, ...] = ("streams", "sink"), extra_env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """``python -m <entry> --session-timeout-ms 3000`` (another entry taking the sink's options)."""
         log = self.harness.workdir / f"sink-{len(self.sinks)}.log"
         with open(log, "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "streams", "sink", "--session-timeout-ms", "3000"],
-                env=self.env,
+                [sys.executable, "-m", *entry, "--session-timeout-ms", "3000"],
+                env=self.env | (extra_env or {}),
                 cwd=self.harness.workdir,
                 stdout=out,
                 stderr=subprocess.STDOUT,

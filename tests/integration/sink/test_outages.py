@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from sinks.writer import BatchWriter
 from streams.contracts.snapshot import encode_snapshot
 from streams.embedded.postgres import EmbeddedPostgres
 from streams.settings import PartitionSettings, PostgresSettings
-from tests.conftest import create_database
+from tests.conftest import create_database, start_postgres
 from tests.integration.sink.conftest import (
     SESSION_TIMEOUT_MS,
     count,
@@ -124,30 +123,6 @@ async def _done(db_url: str, names: dict[str, str], target: int) -> bool:
     return await _total(db_url, names) >= target
 
 
-def _start(server: EmbeddedPostgres) -> None:
-    """``server.start()``, again if ``pg_isready`` caught it still "starting up" (it answers 1
-    at once then, and ``EmbeddedPostgres`` gives up; ``start`` stops it before raising)."""
-    for attempt in range(5):
-        try:
-            server.start()
-            return
-        except subprocess.CalledProcessError:
-            if attempt == 4:
-                raise
-            time.sleep(0.5)
-
-
-@pytest.fixture
-def own_postgres(tmp_path: Path) -> Iterator[EmbeddedPostgres]:
-    """A Postgres this test may stop and start (never the shared server)."""
-    server = EmbeddedPostgres(tmp_path / "pg")
-    _start(server)
-    try:
-        yield server
-    finally:
-        server.destroy()
-
-
 async def test_postgres_stopped_and_restarted_mid_stream(
     bootstrap_servers: str, names: dict[str, str], own_postgres: EmbeddedPostgres
 ) -> None:
@@ -173,7 +148,7 @@ async def test_postgres_stopped_and_restarted_mid_stream(
         member = sink.members[0]
         assert member._positions.held and member._consumer.paused()  # fetching paused while Postgres is away
 
-        await asyncio.to_thread(_start, own_postgres)  # same port, same data
+        await asyncio.to_thread(start_postgres, own_postgres)  # same port, same data
         await wait_until(offsets_reach(db_url, names, expected), 60, "second half stored", task)
         assert not member._positions.held
     await _exact(db_url, len(feed.snaps), feed.history_rows)
@@ -198,7 +173,7 @@ async def test_postgres_down_when_the_sink_starts(
 
         await wait_until(retried, 30, "the sink retrying its start while Postgres is down", task)
         assert sink.stats.rows == 0
-        await asyncio.to_thread(_start, own_postgres)
+        await asyncio.to_thread(start_postgres, own_postgres)
         await wait_until(offsets_reach(db_url, names, expected), 60, "everything stored", task)
     await _exact(db_url, len(feed.snaps), feed.history_rows)
 
