@@ -47,7 +47,7 @@ import json  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
-from bench.e2e import CommitWatch, drops, storage  # noqa: E402
+from bench.measure import CommitWatch, drops, storage  # noqa: E402
 from bench.stack import Stack, open_stack  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 from streams.simulate_cli import SimulationOptions, simulate  # noqa: E402
