@@ -13,6 +13,11 @@ Contract
   :class:`MessageTooLargeError` and nothing is sent.
 * Transient broker errors are retried with exponential back-off (``retries`` attempts);
   :meth:`publish` returns only after the broker acknowledged the record.
+* Records with the same key (one board: bookmaker × event) are stored in the order
+  :meth:`publish` / :meth:`send_raw` were called, however many are awaited at once: one
+  record per key is in flight, the next waits for its ack or final failure. Without
+  that, a re-sent capture would land after later captures of its board and the match
+  stage would drop it as stale. Records of different keys go out concurrently.
 * :meth:`stop` (and leaving ``async with``) flushes everything enqueued.
 """
 
@@ -75,6 +80,7 @@ class OddsProducer:
         self.retries = retries
         self.backoff_s = backoff_s
         self._producer: AIOKafkaProducer | None = None
+        self._key_locks: dict[bytes, tuple[asyncio.Lock, int]] = {}  # key → (its turn, users)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, source: str, **kwargs: Any) -> OddsProducer:
@@ -150,18 +156,32 @@ class OddsProducer:
         return await self.send_raw(topic, key, value)
 
     async def send_raw(self, topic: str, key: bytes, value: bytes) -> Delivered:
-        """Publish an already-built envelope (used by ``oddsflow produce --envelope``)."""
+        """Publish an already-built envelope (used by ``oddsflow produce --envelope``), after
+        every earlier call with the same key finished (see the module docstring)."""
         if self._producer is None:
             raise RuntimeError("OddsProducer.start() was not called")
+        lock, users = self._key_locks.get(key) or (asyncio.Lock(), 0)
+        self._key_locks[key] = (lock, users + 1)
+        try:
+            async with lock:  # asyncio.Lock serves its waiters first come, first served
+                return await self._send_with_retries(topic, key, value)
+        finally:
+            lock, users = self._key_locks[key]
+            if users == 1:
+                del self._key_locks[key]
+            else:
+                self._key_locks[key] = (lock, users - 1)
+
+    async def _send_with_retries(self, topic: str, key: bytes, value: bytes) -> Delivered:
         for attempt in range(self.retries + 1):
+            if self._producer is None:
+                raise RuntimeError("OddsProducer was stopped before this record was sent")
             try:
                 meta = await self._producer.send_and_wait(topic, value, key=key, headers=HEADERS)
                 return Delivered(meta.topic, meta.partition, meta.offset, len(value))
             except Exception as exc:
                 if not _transient(exc) or attempt == self.retries:
                     raise
-                # a re-send can land after later captures of the same board, which the match
-                # stage then drops as stale: publish one board's captures one at a time
                 log.warning("send to %s failed (%r); retrying", topic, exc)
                 await asyncio.sleep(self.backoff_s * 2**attempt * (0.5 + random.random()))
         raise AssertionError("unreachable")
