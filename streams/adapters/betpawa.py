@@ -259,7 +259,7 @@ def _row_line(spec: MarketSpec, handicap: object, i: int, j: int) -> str:
             fail("missing_field", f"{path} is null but market {spec.betpawa} ({spec.key}) needs a line")
         fail("wrong_type", f"{path} must be a number (the line x 4), got {json_type(handicap)}")
     key = (spec.market_id, handicap)
-    line: str | None = _LINES.get(key)
+    line: str | None = _LINES.lookup(key)
     if line is None:
         path = f"markets[{i}].row[{j}].handicap"
         try:

@@ -149,7 +149,7 @@ def _line(spec: MarketSpec, specifier: object, i: int) -> str | None:
     elif not isinstance(specifier, str):
         fail("wrong_type", f"data.markets[{i}].specifier must be a string, got {json_type(specifier)}")
     key = (spec.sportybet, specifier)
-    line: str | None = _LINES.get(key)
+    line: str | None = _LINES.lookup(key)
     if line is None:
         line = _parse_specifier(spec, specifier, i)
         _LINES.put(key, line)
