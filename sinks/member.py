@@ -167,7 +167,7 @@ class SinkMember:
             "auto_offset_reset": "earliest",
             "session_timeout_ms": self.session_timeout_ms,
             "heartbeat_interval_ms": max(100, self.session_timeout_ms // 3),
-            "max_partition_fetch_bytes": max(1024 * 1024, kafka.max_message_bytes),
+            "max_partition_fetch_bytes": kafka.fetch_partition_bytes,
             "fetch_max_wait_ms": kafka.fetch_max_wait_ms,
         }
         self._consumer = AIOKafkaConsumer(**kafka.client_kwargs(), **(options | self.consumer_options))

@@ -44,6 +44,11 @@ class KafkaSettings(BaseModel):
     #: longest a fetch waits for records; on tansu a fetch that found nothing waits this
     #: long whatever arrives (see streams/transport.py), so it bounds each hop's latency
     fetch_max_wait_ms: int = Field(default=100, ge=10, le=10_000)
+    #: most bytes one fetch returns per partition, as stored (compressed). It bounds what a
+    #: consumer holds prefetched when it is behind: workers and sinks buffer one fetch per
+    #: assigned partition. A record larger than this still arrives whole (Kafka ≥ 0.10.1,
+    #: KIP-74; tansu too), so it is not a message size limit.
+    fetch_partition_bytes: int = Field(default=256 * 1024, ge=16 * 1024, le=64 * MiB)
     client_id: str = "oddsflow"
 
     @model_validator(mode="after")
@@ -170,6 +175,10 @@ class StreamsSettings(BaseModel):
     commit_interval_s: float = Field(default=1.0, gt=0)
     send_backoff_max_s: float = Field(default=5.0, gt=0)
     stream_buffer_maxsize: int = Field(default=256, ge=1)
+    #: most records one poll hands to faust (``broker_max_poll_records``); with
+    #: ``kafka.fetch_partition_bytes`` it bounds what a worker holds when behind. Unbounded,
+    #: one poll of a few compressed fetches held ~7,000 decoded records (~25 MB) per worker.
+    max_poll_records: int = Field(default=200, ge=1)
     raw_topic_refresh_s: float = Field(default=60.0, gt=0)
     store: str = "memory://"
     data_dir: Path = Path(".oddsflow/faust")

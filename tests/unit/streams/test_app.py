@@ -30,7 +30,10 @@ def test_defaults_join_in_seconds_and_batch_like_the_producer() -> None:
     assert conf["producer_max_batch_size"] == s.kafka.producer_batch_bytes
     assert conf["producer_linger"] == s.kafka.producer_linger_ms / 1000
     assert conf["producer_acks"] == -1 and conf["store"] == "memory://"
-    assert conf["consumer_max_fetch_size"] > s.kafka.max_message_bytes
+    # what a worker holds when behind: one bounded fetch per partition, one bounded poll
+    # (a larger record still arrives whole: test_bad_input's 20 MB capture is ~0.5 MB compressed)
+    assert conf["consumer_max_fetch_size"] == s.kafka.fetch_partition_bytes < s.kafka.max_message_bytes
+    assert conf["broker_max_poll_records"] == s.streams.max_poll_records == 200
     assert conf["topic_partitions"] == s.topics.partitions
 
 
