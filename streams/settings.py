@@ -46,9 +46,10 @@ class KafkaSettings(BaseModel):
     fetch_max_wait_ms: int = Field(default=100, ge=10, le=10_000)
     #: most bytes one fetch returns per partition, as stored (compressed). It bounds what a
     #: consumer holds prefetched when it is behind: workers and sinks buffer one fetch per
-    #: assigned partition. A record larger than this still arrives whole (Kafka ≥ 0.10.1,
-    #: KIP-74; tansu too), so it is not a message size limit.
-    fetch_partition_bytes: int = Field(default=256 * 1024, ge=16 * 1024, le=64 * MiB)
+    #: assigned partition. It is not a message size limit: a larger batch still arrives
+    #: whole (KIP-74) — on tansu in every partition of a fetch, on Kafka only in the first
+    #: non-empty one, so keep it ≥ the producers' batch size (``producer_batch_bytes``).
+    fetch_partition_bytes: int = Field(default=1 * MiB, ge=16 * 1024, le=64 * MiB)
     client_id: str = "oddsflow"
 
     @model_validator(mode="after")
