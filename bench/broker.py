@@ -38,6 +38,7 @@ import time  # noqa: E402
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
 
+from bench.measure import pct  # noqa: E402
 from bench.stack import cpu_s  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 
@@ -97,15 +98,15 @@ async def measure(bootstrap: str, broker_pid: int | None, args: argparse.Namespa
                 sent += 1
             await asyncio.sleep(0.005)
             if time.monotonic() - mark >= 10:
-                now, q = time.monotonic(), sorted(latencies)
+                now = time.monotonic()
                 cpu = cpu_s(broker_pid) if broker_pid else float("nan")
                 windows.append(
                     {
                         "t": now - t0,
                         "records": sent,
                         "read": seen[0],
-                        "p50_ms": 1000 * q[len(q) // 2] if q else float("nan"),
-                        "p99_ms": 1000 * q[int(0.99 * len(q))] if q else float("nan"),
+                        "p50_ms": 1000 * pct(latencies, 0.5),
+                        "p99_ms": 1000 * pct(latencies, 0.99),
                         "broker_cpu_pct": 100 * (cpu - cpu0) / (now - mark),
                     }
                 )

@@ -249,12 +249,10 @@ _OUTCOMES = BoundedCache(12_500)
 def outcome(outcome_id: str, price: float | None) -> Outcome:
     """The (shared, immutable) :class:`Outcome` for ``outcome_id`` at ``price`` (None: inactive)."""
     key = (outcome_id, price)
-    found = _OUTCOMES.get(key)
+    found: Outcome | None = _OUTCOMES.lookup(key)
     if found is None:
-        found = _OUTCOMES.recall(key)
-        if found is None:
-            found = Outcome(outcome_id, price, price is not None)
-            _OUTCOMES.put(key, found)
+        found = Outcome(outcome_id, price, price is not None)
+        _OUTCOMES.put(key, found)
     return found
 
 
