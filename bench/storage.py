@@ -1,33 +1,38 @@
 """Storage against a full-snapshot design, at several simulator change rates.
 
-    .venv/bin/python bench/storage.py [--rates 0.01,0.02,0.05,0.10] [--captures 3000] [--json out.json]
+    .venv/bin/python bench/storage.py [--rates 0.01,0.02,0.05,0.10] [--activities 0.2,1] [--json out.json]
 
 Part (c) of :mod:`bench.e2e` measures stored rows only at the simulator's default change
-rate; this script repeats it at each rate of ``--rates``, one fresh stack per rate
-(:mod:`bench.stack`: broker, fresh migrated database, ``--workers`` × ``oddsflow worker``,
-one ``oddsflow sink``), so the rows of two rates never mix.
+rate; this script repeats it at each rate of ``--rates`` and each prematch activity of
+``--activities``, one fresh stack per pair (:mod:`bench.stack`: broker, fresh migrated
+database, ``--workers`` × ``oddsflow worker``, one ``oddsflow sink``), so the rows of two
+feeds never mix.
 
 **Feed.** :func:`streams.simulate_cli.simulate` with ``pace=False`` (what ``oddsflow simulate
 --no-pace`` and :mod:`bench.replay` run): a :class:`~streams.simulator.WorldConfig` whose
-``change_rate`` is the rate under test and whose other knobs (suspensions, reactivations,
-live suspensions, live share, …) keep their defaults — they are printed — stepped by
-:func:`~streams.simulator.iter_captures`. ``--events`` matches × 3 bookmakers, every board
-re-captured every ``--cadence`` simulated seconds, ``--captures`` in all, with capture
-times spread over the span that just ended (so the workers' 10-minute keyframe rule sees
-real capture time). The defaults, 5 events × 3 bookmakers and 3,000 captures every 5 s,
-give every event × bookmaker 200 captures over ~17 minutes of capture time: two keyframe
-cycles of 100 captures (at 5 s the 100-capture rule fires before the 10-minute one).
-Same ``--seed`` at every rate: the matches start identical and diverge as they play.
+``change_rate`` (the share of a live board's lines re-priced per capture) and
+``prematch_activity`` (prematch boards re-price and suspend lines at that fraction of the
+live rates) are the pair under test, its other knobs (suspensions, reactivations, live
+suspensions, live share, …) at their defaults — they are printed. The default activity
+(0.2, see :mod:`streams.simulator.world` for why) is the realistic feed the target is
+about; activity 1 re-prices prematch boards as often as live ones, the stress case.
+``--events`` matches × 3 bookmakers, every board re-captured every ``--cadence`` simulated
+seconds, ``--captures`` in all, with capture times spread over the span that just ended (so
+the workers' 10-minute keyframe rule sees real capture time). The defaults, 50 events × 3
+bookmakers and 30,000 captures every 5 s, give every event × bookmaker 200 captures over
+~17 minutes of capture time: two keyframe cycles of 100 captures (at 5 s the 100-capture
+rule fires before the 10-minute one). Same ``--seed`` everywhere: the matches start
+identical and diverge as they play.
 
 **Figures**, once the sink has committed a snapshot for every capture (or nothing moved
 for 60 s): :func:`bench.e2e.storage` — ``snapshots`` + ``odds_history`` rows against
 Σ ``lines_total`` (every line of every capture), target ≤ 0.10 — and the *effective* change
 rate: Σ (``lines_changed`` + ``lines_removed``) ÷ Σ ``lines_total`` over the non-keyframe
-snapshots, i.e. the share of lines a delta actually wrote. It is above the nominal rate:
-suspensions, reactivations, live events suspended and resumed whole, and goals (which
-re-price a whole match) add to it, so it depends on how many matches are in play. With 5
-events that is a coarse draw (seed 7: 3 of 5 in play, 57% of the lines, against ~25% in a
-large world), printed at the start; ``--events 50 --captures 30000`` is closer to the mix.
+snapshots, i.e. the share of lines a delta actually wrote. Suspensions, reactivations, live
+events suspended and resumed whole, and goals (which re-price a whole match) add to it, so
+it depends on how many matches are in play, printed at the start: with seed 7, 15 of the 50
+matches and 28% of the lines, near the configured ``live_share`` of 0.25 (5 events would
+draw 3 in play and 57% of the lines, a much busier feed).
 """
 
 from __future__ import annotations
@@ -67,6 +72,7 @@ def options(config: WorldConfig, args: argparse.Namespace) -> SimulationOptions:
         duration_s=None,
         count=args.captures,
         change_rate=config.change_rate,
+        prematch_activity=config.prematch_activity,
         size=config.size,
         seed=args.seed,
         missing_sr_share=config.missing_sr_share,
@@ -105,6 +111,7 @@ async def measure(stack: Stack, config: WorldConfig, args: argparse.Namespace) -
             missing = await watch.settle(published)
         return {
             "rate": config.change_rate,
+            "activity": config.prematch_activity,
             "captures": published,
             "never_committed": max(0, missing),
             "seconds": time.monotonic() - t0,
@@ -116,10 +123,10 @@ async def measure(stack: Stack, config: WorldConfig, args: argparse.Namespace) -
         await conn.close()
 
 
-def run_rate(rate: float, args: argparse.Namespace) -> dict[str, Any]:
-    """One fresh stack (broker, database, workers, sink) for one change rate; gone on return."""
-    config = WorldConfig(change_rate=rate, size=args.size)
-    with open_stack(f"storage{round(rate * 1000)}", args.partitions) as stack:
+def run_feed(rate: float, activity: float, args: argparse.Namespace) -> dict[str, Any]:
+    """One fresh stack (broker, database, workers, sink) for one feed; gone on return."""
+    config = WorldConfig(change_rate=rate, prematch_activity=activity, size=args.size)
+    with open_stack(f"storage{round(rate * 1000)}a{round(activity * 100)}", args.partitions) as stack:
         stack.start("worker", args.workers)
         stack.start("sink")
         stack.wait_ready()
@@ -128,17 +135,17 @@ def run_rate(rate: float, args: argparse.Namespace) -> dict[str, Any]:
 
 def header() -> str:
     return (
-        f"{'rate':>6} {'captures':>8} {'snapshots':>9} {'odds_history':>12} {'(keyframe':>10} "
-        f"{'/ change)':>9} {'full':>9} {'ratio':>6}  {'≤0.10':<5} {'changed/capture':>15}"
+        f"{'rate':>6} {'prematch':>8} {'captures':>8} {'snapshots':>9} {'odds_history':>12} "
+        f"{'(keyframe':>10} {'/ change)':>9} {'full':>9} {'ratio':>6}  {'≤0.10':<5} {'changed/capture':>15}"
     )
 
 
 def row(r: dict[str, Any]) -> str:
     verdict = "OK" if r["ratio"] <= TARGET else "MISS"
     return (
-        f"{r['rate']:>6.3f} {r['captures']:>8} {r['snapshots']:>9} {r['odds_history']:>12} "
-        f"{r['keyframe_rows']:>10} {r['change_rows']:>9} {r['full_snapshot_rows']:>9} "
-        f"{r['ratio']:>6.3f}  {verdict:<5} {r['effective_change']:>15.3f}"
+        f"{r['rate']:>6.3f} {r['activity']:>8.2f} {r['captures']:>8} {r['snapshots']:>9} "
+        f"{r['odds_history']:>12} {r['keyframe_rows']:>10} {r['change_rows']:>9} "
+        f"{r['full_snapshot_rows']:>9} {r['ratio']:>6.3f}  {verdict:<5} {r['effective_change']:>15.3f}"
     )
 
 
@@ -146,7 +153,7 @@ def notes(r: dict[str, Any]) -> str:
     """What does not fit the row: where the ratio comes from, and anything lost on the way."""
     full = max(1, r["full_snapshot_rows"])
     text = (
-        f"    {r['rate']:.3f}: headers {r['snapshots'] / full:.3f} + keyframes "
+        f"    {r['rate']:.3f} × {r['activity']:.2f}: headers {r['snapshots'] / full:.3f} + keyframes "
         f"{r['keyframe_rows'] / full:.3f} ({r['keyframes']}) + deltas {r['change_rows'] / full:.3f}; "
         f"{r['full_snapshot_rows'] / max(1, r['snapshots']):.1f} lines/capture; {r['seconds']:.0f}s"
     )
@@ -162,8 +169,13 @@ def notes(r: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rates", default="0.01,0.02,0.05,0.10", help="change rates, comma-separated")
-    parser.add_argument("--captures", type=int, default=3000, help="captures per rate")
-    parser.add_argument("--events", type=int, default=5, help="simulated matches (× 3 bookmakers)")
+    parser.add_argument(
+        "--activities",
+        default=f"{WorldConfig().prematch_activity:g},1",
+        help="prematch activities, comma-separated (1: prematch as busy as live, the stress case)",
+    )
+    parser.add_argument("--captures", type=int, default=30000, help="captures per feed")
+    parser.add_argument("--events", type=int, default=50, help="simulated matches (× 3 bookmakers)")
     parser.add_argument("--cadence", type=float, default=5.0, help="simulated seconds between captures")
     parser.add_argument("--size", choices=["normal", "real"], default="normal")
     parser.add_argument("--seed", type=int, default=7)
@@ -172,12 +184,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
     args = parser.parse_args()
     rates = [float(x) for x in args.rates.split(",") if x.strip()]
+    activities = [float(x) for x in args.activities.split(",") if x.strip()]
     t0 = time.monotonic()
     per_board = args.captures / (args.events * 3)
     keyframes = load_settings().streams  # what the workers will read, environment included
     defaults = dataclasses.asdict(WorldConfig(size=args.size))
     print(
-        f"{args.events} events × 3 bookmakers, {args.captures} captures per rate: {per_board:.0f} per "
+        f"{args.events} events × 3 bookmakers, {args.captures} captures per feed: {per_board:.0f} per "
         f"event × bookmaker, one every {args.cadence:g}s of capture time "
         f"({per_board * args.cadence / 60:.0f} min); a keyframe every {keyframes.keyframe_every} "
         f"captures or {keyframes.keyframe_minutes:g} min"
@@ -188,10 +201,13 @@ def main() -> None:
     print(f"in play at the start: {live} of {args.events} matches, {share:.0%} of the lines")
     print("other WorldConfig knobs (defaults): " + ", ".join(f"{k} {defaults[k]}" for k in SHOWN))
     results = []
-    for rate in rates:
-        results.append(run_rate(rate, args))
-        print(f"    rate {rate:.3f} done after {time.monotonic() - t0:.0f}s", flush=True)
+    for activity in activities:
+        for rate in rates:
+            results.append(run_feed(rate, activity, args))
+            done = time.monotonic() - t0
+            print(f"    rate {rate:.3f} × prematch {activity:g} done after {done:.0f}s", flush=True)
     print(f"\nstored rows (snapshots + odds_history) / full-snapshot rows (Σ lines_total), target ≤ {TARGET}")
+    print("rate: share of a live board's lines re-priced per capture; prematch: prematch_activity")
     print(header())
     for r in results:
         print(row(r))

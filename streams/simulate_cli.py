@@ -29,6 +29,7 @@ class SimulationOptions:
     duration_s: float | None = 60.0
     count: int | None = None
     change_rate: float = 0.05
+    prematch_activity: float = 0.2
     size: str = "normal"
     seed: int = 0
     missing_sr_share: float = 0.10
@@ -48,6 +49,7 @@ async def simulate(settings: Settings, opts: SimulationOptions, source: str = "o
     start = now if opts.pace else now - timedelta(seconds=span)
     config = WorldConfig(
         change_rate=opts.change_rate,
+        prematch_activity=opts.prematch_activity,
         size=opts.size,  # type: ignore[arg-type]
         missing_sr_share=opts.missing_sr_share,
         live_share=opts.live_share,
@@ -86,7 +88,18 @@ async def simulate(settings: Settings, opts: SimulationOptions, source: str = "o
 @click.option("--duration", type=float, default=60.0, show_default=True, help="Seconds to run (0 = forever).")
 @click.option("--count", type=int, default=None, help="Stop after this many captures.")
 @click.option(
-    "--change-rate", type=float, default=0.05, show_default=True, help="Share of lines re-priced per capture."
+    "--change-rate",
+    type=float,
+    default=0.05,
+    show_default=True,
+    help="Share of a live event's lines re-priced per capture.",
+)
+@click.option(
+    "--prematch-activity",
+    type=float,
+    default=0.2,
+    show_default=True,
+    help="Prematch lines are re-priced and suspended at this fraction of the live rates (1: as often).",
 )
 @click.option("--size", type=click.Choice(["normal", "real"]), default="normal", show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
@@ -102,6 +115,7 @@ def simulate_command(
     duration: float,
     count: int | None,
     change_rate: float,
+    prematch_activity: float,
     size: str,
     seed: int,
     missing_sr_share: float,
@@ -118,6 +132,7 @@ def simulate_command(
         duration_s=duration or None,
         count=count,
         change_rate=change_rate,
+        prematch_activity=prematch_activity,
         size=size,
         seed=seed,
         missing_sr_share=missing_sr_share,

@@ -3,8 +3,9 @@
 Pure and deterministic: :func:`iter_captures` neither sleeps nor publishes; it yields
 :class:`SimulatedCapture` objects whose ``captured_at`` advances by ``1 / rate_per_s``
 seconds each. The world is stepped once per round (one capture of every event at every
-bookmaker), so ``WorldConfig.change_rate`` is the share of lines that changed between
-two consecutive captures of the same event at the same bookmaker. Right after a capture
+bookmaker), so ``WorldConfig.change_rate`` is the share of a live event's lines that
+changed between two consecutive captures of it at the same bookmaker (× ``prematch_activity``
+before kickoff). Right after a capture
 is yielded, ``world.truth(capture.event_index, capture.bookmaker)`` describes it.
 """
 

@@ -7,6 +7,16 @@ suspends/reactivates markets and replaces finished matches with new prematch one
 slot index stays, the match and all its ids change). Everything is drawn from one
 ``random.Random(seed)``: same seed, start and calls → same world, byte for byte.
 
+Prematch and in play: a live book moves with the clock and the score, so its lines are
+re-priced (``change_rate``) and suspended (``suspend_rate``) at the full rates; a prematch
+book moves on news and money, at ``prematch_activity`` of them. The default 0.2 re-prices a
+prematch line about every 8 minutes at a 5-second step, so a 44-line board still changes
+in ~40% of its captures, nearly every minute: busier than Sportradar's own description of
+prematch odds ("most events' odds are unchanged in any given minute", Odds Comparison
+docs, "Monitoring Odds Changes"), so on the conservative side. ``prematch_activity=1``
+gives the uniform feed of earlier versions (every line at ``change_rate``), kept as the
+stress case of :mod:`bench.storage`.
+
 :meth:`World.truth` is the canonical view of one bookmaker's book — exactly what an
 adapter should extract from the rendered payload (filler markets are never in it).
 """
@@ -40,8 +50,11 @@ class WorldConfig:
     live_share: float = 0.25  # share of matches already in play at start
     kickoff_horizon_s: float = 4 * 3600.0  # prematch kickoffs lie up to this far ahead
     time_scale: float = 1.0  # match minutes per wall minute (60: a match lasts ~2 minutes)
-    change_rate: float = 0.05  # share of lines re-priced per step (= per capture in the feed)
-    suspend_rate: float = 0.01  # per step, chance an active line gets suspended
+    change_rate: float = 0.05  # share of a live event's lines re-priced per step (= per capture)
+    suspend_rate: float = 0.01  # per step, chance an active line of a live event gets suspended
+    # prematch books re-price and suspend lines at this fraction of the two rates above
+    # (1.0: as often as in play); see "Prematch and in play" in the module docstring
+    prematch_activity: float = 0.2
     reactivate_rate: float = 0.3  # per step, chance a suspended line comes back
     live_suspend_rate: float = 0.03  # per step, chance a live event is suspended wholesale
     live_resume_rate: float = 0.6  # per step, chance a suspended live event resumes
@@ -93,7 +106,8 @@ class World:
 
         One call is one tick for the rates in :class:`WorldConfig`: each open line is
         re-priced with probability ``change_rate`` (a re-price always moves a price),
-        suspended with ``suspend_rate`` or revived with ``reactivate_rate``. Goals, sets
+        suspended with ``suspend_rate`` (both × ``prematch_activity`` before kickoff) or
+        revived with ``reactivate_rate``. Goals, sets
         and phase changes (kickoff, half time, quarters) re-price every line of the match
         and goals/sets suspend the live event for at least this tick. ``dt_seconds`` only
         moves the clock (and so the live play and the bookmakers' drifting views).
@@ -161,17 +175,18 @@ class World:
         model: Model | None = None
         quotes: dict[Line, Quote] = {}
         changed = book.suspended != was_suspended
+        pace = 1.0 if m.live else cfg.prematch_activity
         for line in open_lines(m, m.lines[b], first_goal_only=b == "bet9ja"):
             old = book.quotes.get(line)
             requote = old is None or inc.structural
             if old is not None and not requote:
                 if old.suspended:
                     requote = rng.random() < cfg.reactivate_rate
-                elif rng.random() < cfg.suspend_rate:
+                elif rng.random() < cfg.suspend_rate * pace:
                     old = Quote(old.prices, suspended=True, changed_ms=self.now_ms)
                     changed = True
                 else:
-                    requote = rng.random() < cfg.change_rate
+                    requote = rng.random() < cfg.change_rate * pace
             if requote:
                 model = model or model_for(m, book.bias)
                 old = self._quote(model, line, b, old)

@@ -57,7 +57,9 @@ def test_feed_is_deterministic_for_a_seed() -> None:
 
 
 def test_consecutive_captures_of_one_book_change_about_change_rate_of_lines() -> None:
-    cfg = WorldConfig(live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0, change_rate=0.05)
+    cfg = WorldConfig(
+        live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0, change_rate=0.05, prematch_activity=1.0
+    )
     world = World(10, seed=34, config=cfg)
     last: dict[tuple[int, str], dict[tuple[int, str], dict[str, float | None]]] = {}
     changed = total = 0

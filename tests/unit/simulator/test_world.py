@@ -11,21 +11,29 @@ import pytest
 from streams.simulator import BOOKMAKERS, World, WorldConfig, render
 from streams.simulator.markets import MARKETS
 
-QUIET = WorldConfig(live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0)
+# prematch books only, moving at the live rates (prematch_activity 1)
+QUIET = WorldConfig(live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0, prematch_activity=1.0)
 LINE_KEY = re.compile(r"^(|total=-?\d+(\.\d+)?|hcp=-?\d+(\.\d+)?|hcp=\d+:\d+|goalnr=\d+)$")
 
 
-def _changed_share(world: World, steps: int, dt: float = 60.0) -> float:
+def _changed_share(world: World, steps: int, dt: float = 60.0, *, live: bool = False) -> float:
+    """Share of the lines of prematch (or, with ``live``, in-play) books that changed per step."""
     changed = total = 0
     for _ in range(steps):
         before = [{b: world.truth(i, b) for b in BOOKMAKERS} for i in range(len(world))]
+        was_live = [m.live for m in world.matches]
+        ids = [m.sr_id for m in world.matches]
         world.step(dt)
         for i, books in enumerate(before):
-            if world.matches[i].live:  # a kickoff re-prices everything; count calm prematch books only
+            m = world.matches[i]
+            # a kickoff re-prices everything, a finished match is replaced: count books that
+            # stayed prematch (or stayed in play) for the whole step
+            if m.live != live or was_live[i] != live or m.sr_id != ids[i]:
                 continue
             for b, lines in books.items():
                 after = world.truth(i, b)
-                assert after.keys() == lines.keys()  # prematch, nothing settles
+                if not live:
+                    assert after.keys() == lines.keys()  # prematch, nothing settles
                 total += len(lines)
                 changed += sum(after[k] != v for k, v in lines.items())
     return changed / total
@@ -52,6 +60,16 @@ def test_change_rate_is_the_share_of_lines_repriced_per_step(rate: float) -> Non
     world = World(30, seed=3, config=replace(QUIET, change_rate=rate))
     share = _changed_share(world, steps=10)
     assert rate * 0.85 < share < rate * 1.15
+
+
+def test_prematch_books_move_at_prematch_activity_of_the_live_rate() -> None:
+    cfg = WorldConfig(
+        live_share=0.5, suspend_rate=0.0, live_suspend_rate=0.0, change_rate=0.2, prematch_activity=0.25
+    )
+    prematch = _changed_share(World(40, seed=11, config=cfg), steps=10, dt=5.0)
+    live = _changed_share(World(40, seed=11, config=cfg), steps=10, dt=5.0, live=True)
+    assert 0.05 * 0.8 < prematch < 0.05 * 1.2
+    assert live > 0.2 * 0.9  # goals and phase changes re-price whole boards on top
 
 
 def test_zero_change_rate_freezes_prematch_prices() -> None:
