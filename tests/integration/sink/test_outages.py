@@ -99,15 +99,19 @@ async def test_sigkill_at_several_points_then_sigterm(
     proc = _spawn(env, log)
     try:
         # wait until it has resumed writing (a slow start must not pass for "stopped"), then
-        # until progress stops: everything left is in the open (lingering) batch
+        # until progress stops with no more left than the two writers' open (lingering)
+        # batches can hold: < 150 rows each, so < 150 records. Stillness alone is not enough:
+        # a rebalance (the killed process's members expiring) pauses a writer for seconds
         await wait_until(lambda: _done(migrated_db, names, kills[-1] + 1), 60, "progress after restart")
-        last, still = -1, 0
-        while still < 30:
+        open_most = 2 * (150 - 1)
+        last, still, deadline = -1, 0, time.monotonic() + 90
+        while still < 30 or total - last > open_most:
             now = await _total(migrated_db, names)
             still = still + 1 if now == last else 0
             last = now
             await asyncio.sleep(0.1)
             assert proc.poll() is None, log.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"{total - last} records unwritten for 90 s"
         assert last < total  # the tail was not written yet...
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0, log.read_text()[-3000:]
