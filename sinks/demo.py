@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -114,6 +115,24 @@ async def _show_schema(settings: Settings) -> None:
         await conn.close()
 
 
+SHOWN_MARKETS = (1, 18, 29)  # match result, total goals, both teams to score
+
+
+async def showcase_event(conn: Any) -> Any:
+    """The matched event the demo shows: most bookmakers, with a current price in one of
+    :data:`SHOWN_MARKETS` (a live event suspended whole, or a basketball or tennis match,
+    would show an empty table); lowest id first. ``None`` if there is none."""
+    return await conn.fetchrow(
+        f"""SELECT e.id, e.home, e.away, e.sportradar_id, count(DISTINCT eb.bookmaker_id) AS books
+              FROM events e JOIN event_bookmakers eb ON eb.event_id = e.id
+             WHERE e.sportradar_id IS NOT NULL
+               AND EXISTS (SELECT 1 FROM current_odds c CROSS JOIN LATERAL jsonb_each(c.outcomes) o(k, v)
+                            WHERE c.event_id = e.id AND c.market_id IN {SHOWN_MARKETS}
+                              AND jsonb_typeof(o.v) = 'number')
+             GROUP BY e.id ORDER BY books DESC, e.id LIMIT 1"""
+    )
+
+
 async def _summary(settings: Settings) -> None:
     """What reached Postgres: row counts and the best prices of one matched event."""
     from sinks.db import connect
@@ -126,11 +145,7 @@ async def _summary(settings: Settings) -> None:
         for table in ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds"):
             counts.add_row(table, str(await conn.fetchval(f"SELECT count(*) FROM {table}")))
         console.print(counts)
-        event = await conn.fetchrow(
-            """SELECT e.id, e.home, e.away, e.sportradar_id, count(DISTINCT eb.bookmaker_id) AS books
-                 FROM events e JOIN event_bookmakers eb ON eb.event_id = e.id
-                WHERE e.sportradar_id IS NOT NULL GROUP BY e.id ORDER BY books DESC, e.id LIMIT 1"""
-        )
+        event = await showcase_event(conn)
         if event is None:
             return
         best = Table(
@@ -140,8 +155,8 @@ async def _summary(settings: Settings) -> None:
         for col in ("market", "line", "outcome", "best price", "bookmaker"):
             best.add_column(col)
         rows = await conn.fetch(
-            """SELECT market_id, line, outcome, price, bookmaker FROM best_current_odds
-                WHERE event_id = $1 AND market_id IN (1, 18, 29)
+            f"""SELECT market_id, line, outcome, price, bookmaker FROM best_current_odds
+                WHERE event_id = $1 AND market_id IN {SHOWN_MARKETS}
                 ORDER BY market_id, line, outcome LIMIT 12""",
             event["id"],
         )
