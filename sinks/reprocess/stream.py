@@ -10,6 +10,8 @@
 3. waits until the group's committed offsets reached ``end`` on every raw partition in
    range and the end of every canonical partition, twice in a row (faust flushes its
    producer before committing, so committed canonical offsets mean written snapshots);
+   the worker exiting, or ``timeout_s`` passing (a check that hangs on the broker
+   included), raises :class:`ReplayError`;
 4. stops the worker (SIGTERM) and returns the snapshots topic's end offsets.
 
 The worker's output goes to ``<workdir>/reprocess-<run>.log``.
@@ -94,11 +96,17 @@ async def run_stream_stage(
             if proc.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 raise ReplayError(f"the reprocess worker exited with {proc.returncode}:\n{tail}")
-            if time.monotonic() > deadline:
-                raise ReplayError(
-                    f"the reprocess worker did not finish within {timeout_s:.0f}s (log {log_path})"
-                )
-            streak = streak + 1 if await _done(settings, names, rng) else 0
+            late = ReplayError(
+                f"the reprocess worker did not finish within {timeout_s:.0f}s (log {log_path})"
+            )
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise late
+            try:  # a broker that stops answering must not outlast the deadline
+                done = await asyncio.wait_for(_done(settings, names, rng), left)
+            except TimeoutError:
+                raise late from None
+            streak = streak + 1 if done else 0
             await asyncio.sleep(max(0.5, settings.streams.commit_interval_s))
     finally:
         if proc.poll() is None:
