@@ -11,8 +11,8 @@ Resolution rules (one canonical event per Sportradar match id):
   bookmaker event becomes matched, its row moves to the matched event (the history
   written under the bookmaker-only event stays there).
 
-Ids are cached in memory. Lookups and new ids go to a :class:`Staged` layer that the
-writer makes per transaction (and per savepoint while isolating a bad record); a layer
+Ids are cached in memory (:mod:`sinks.id_cache`). Lookups and new ids go to a layer that
+the writer makes per transaction (and per savepoint while isolating a bad record); a layer
 is merged into its parent only after its savepoint is released, and into the cache only
 after the transaction commits — a rollback simply drops the layer.
 """
@@ -20,60 +20,12 @@ after the transaction commits — a rollback simply drops the layer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from sinks.id_cache import Maps, Meta
 from sinks.records import Capture
-from streams.contracts.snapshot import EventInfo
 
 Connection = Any  # asyncpg.Connection (no type stubs)
-
-#: (sport_id, tournament_id, home, away, kickoff)
-Meta = tuple[int, int | None, str, str, datetime]
-
-
-@dataclass(slots=True)
-class Maps:
-    """One layer of ids. Missing keys fall through to ``parent``."""
-
-    parent: Maps | None = None
-    sports: dict[str, int] = field(default_factory=dict)
-    bookmakers: dict[str, int] = field(default_factory=dict)
-    tournaments: dict[tuple[int, str, str], int] = field(default_factory=dict)
-    by_sportradar: dict[int, tuple[int, Meta]] = field(default_factory=dict)
-    by_bookmaker_event: dict[tuple[int, str], int] = field(default_factory=dict)
-    meta: dict[int, Meta] = field(default_factory=dict)  # event id -> last written metadata
-    # the fast path: (sportradar id, bookmaker, bookmaker event id) -> (event as written, ids)
-    resolved: dict[tuple[int | None, str, str], tuple[EventInfo, int, int]] = field(default_factory=dict)
-
-    _NAMES = (
-        "sports",
-        "bookmakers",
-        "tournaments",
-        "by_sportradar",
-        "by_bookmaker_event",
-        "meta",
-        "resolved",
-    )
-
-    def get(self, name: str, key: Any) -> Any:
-        layer: Maps | None = self
-        while layer is not None:
-            found = getattr(layer, name).get(key)
-            if found is not None:
-                return found
-            layer = layer.parent
-        return None
-
-    def child(self) -> Maps:
-        return Maps(parent=self)
-
-    def merge_into_parent(self) -> None:
-        """Keep this layer's ids (its savepoint was released / transaction committed)."""
-        assert self.parent is not None
-        for name in self._NAMES:
-            getattr(self.parent, name).update(getattr(self, name))
 
 
 class Dimensions:

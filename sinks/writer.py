@@ -35,8 +35,9 @@ import asyncpg
 from sinks import current_odds, db, offsets
 from sinks.batch import Batch, isolate
 from sinks.current_odds import CurrentFold, fold_in_time_order
-from sinks.dimensions import Dimensions, Maps
+from sinks.dimensions import Dimensions
 from sinks.errors import classify, data_error
+from sinks.id_cache import Maps
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
 from sinks.records import HISTORY_COLUMNS, SNAPSHOT_COLUMNS, Capture, Dead, outside_window, snapshot_row

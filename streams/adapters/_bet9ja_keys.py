@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from streams.adapters._common import fail, format_line, json_type
+from streams.adapters._common import fail, json_type
+from streams.adapters._lines import format_line
 from streams.contracts.canonical import Outcome, Sport
 from streams.taxonomy import BY_KEY, CORRECT_SCORE_IDS, HT_FT_IDS, RESULT_TOTAL_IDS, MarketSpec
 

@@ -36,7 +36,6 @@ from typing import Any, cast
 from streams.adapters import _bet9ja_keys as keys_memo
 from streams.adapters._common import (
     BOUNDARY_ERRORS,
-    LineCollector,
     as_object,
     bad_price,
     fail,
@@ -49,6 +48,7 @@ from streams.adapters._common import (
     sr_number,
     utc_captured_at,
 )
+from streams.adapters._lines import LineCollector
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "bet9ja"

@@ -30,12 +30,9 @@ from typing import Any
 
 from streams.adapters._common import (
     BOUNDARY_ERRORS,
-    BoundedCache,
-    LineCollector,
     as_list,
     as_object,
     fail,
-    format_line,
     id_text,
     json_type,
     kickoff_from_text,
@@ -47,6 +44,7 @@ from streams.adapters._common import (
     sr_number,
     utc_captured_at,
 )
+from streams.adapters._lines import BoundedCache, LineCollector, format_line
 from streams.contracts.canonical import CanonicalEventOddsV1, Sport
 from streams.errors import DataError
 from streams.taxonomy import (

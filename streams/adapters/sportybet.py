@@ -27,12 +27,9 @@ from typing import Any
 
 from streams.adapters._common import (
     BOUNDARY_ERRORS,
-    BoundedCache,
-    LineCollector,
     as_list,
     as_object,
     fail,
-    format_line,
     id_text,
     json_type,
     kickoff_from_ms,
@@ -43,6 +40,7 @@ from streams.adapters._common import (
     req_str,
     utc_captured_at,
 )
+from streams.adapters._lines import BoundedCache, LineCollector, format_line
 from streams.contracts.canonical import CanonicalEventOddsV1, Sport
 from streams.taxonomy import MARKETS, MarketSpec
 

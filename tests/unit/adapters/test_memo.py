@@ -1,8 +1,8 @@
-"""The adapters' two-generation memo (streams.adapters._common.BoundedCache) stays bounded."""
+"""The adapters' two-generation memo (streams.adapters._lines.BoundedCache) stays bounded."""
 
 from __future__ import annotations
 
-from streams.adapters._common import BoundedCache, outcome
+from streams.adapters._lines import BoundedCache, outcome
 
 
 def test_the_memo_holds_at_most_two_generations() -> None:

@@ -6,8 +6,8 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, RecordTooLargeError
 
-from sinks.dimensions import Maps
 from sinks.errors import Backoff, classify, data_error
+from sinks.id_cache import Maps
 from sinks.lease import LeaseError
 from sinks.offsets import FencedError
 from streams.errors import DataError, TransientError
