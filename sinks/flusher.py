@@ -5,11 +5,12 @@ and calls :meth:`Flusher.kick`; one task (:meth:`Flusher.drain`) writes them old
 while the member fills the next one. Contracts of :meth:`Flusher.flush` for one batch:
 
 * records of partitions no longer positioned, and records below the offsets already stored
-  in Postgres, are dropped first (an empty batch is done);
+  in Postgres, are dropped first (an empty batch is done, and ends an outage: see below);
 * the batch is written in one transaction with its offsets (:class:`sinks.writer.BatchWriter`,
   dead letters acked by the broker before the COMMIT); if the fence says another writer moved
   the offsets, the member forgets those partitions (``fenced``) and the rest is written;
-* a transient failure (:func:`sinks.errors.classify`) pauses every partition, drops the
+* a transient failure (:func:`sinks.errors.classify`) pauses every partition (``outage``:
+  the member holds them until a write succeeds or the batch empties), drops the
   connection, backs off with jitter and retries the same batch; once stopping, it gives up
   after the member's ``stop_grace_s`` (:class:`StopDuringOutageError`: nothing is lost, the
   batch's offsets were not stored);
@@ -152,6 +153,10 @@ class Flusher:
             batch.drop_partitions([p for p in batch.next_offsets if p not in positions.stored])
             batch.drop_below({p: o for p, o in positions.stored.items() if o is not None})
             if not len(batch):
+                # e.g. its partitions were revoked while Postgres was down: nothing is left to
+                # show the outage is over, so stop holding; the next write finds out again
+                # (holding on would keep every partition paused and no batch would ever come)
+                self.outage = False
                 return
             expected = {p: positions.stored[p] for p in batch.next_offsets}
             started = time.perf_counter()

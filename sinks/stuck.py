@@ -1,14 +1,21 @@
 """A sink member's consumer stuck in a rejoin: detected, then abandoned for a new one.
 
-aiokafka 0.14 on Python 3.11 can hang inside a rejoin: its coordinator waits forever for
-its cancelled commit-refresh task, after it took the new assignment and before it called
-the rebalance listener. The member then holds partitions it was never told about and never
-positions, while the group thinks they are served (found by the crash campaign with two
-writers in one sink process; the broker keeps the member while its heartbeats go on).
+Two ways, both found by the crash campaign with two writers in one sink process:
+
+* aiokafka 0.14 on Python 3.11 can hang inside a rejoin: its coordinator waits forever for
+  its cancelled commit-refresh task, after it took the new assignment and before it called
+  the rebalance listener. The member then holds partitions it was never told about and
+  never positions, while the group thinks they are served (the broker keeps the member
+  while its heartbeats go on);
+* a rejoin that never ends: the coordinator's join keeps failing and it retries forever,
+  still at its old generation, while the group went on without it and gave it partitions
+  at the new one (seen on the embedded broker after a sink restart; the failures are only
+  logged at debug level). Nobody consumes those partitions.
 
 :class:`StuckWatch` reports partitions that stay assigned — with no reassignment in
-progress — without a listener callback for ``limit_s``; :func:`abandon` closes such a
-consumer as far as it can be closed. The member (:mod:`sinks.member`) then starts a new
+progress — without a listener callback for ``limit_s``, and a reassignment still in
+progress after ``2 × limit_s``; :func:`abandon` closes such a consumer as far as it can be
+closed. The member (:mod:`sinks.member`) then starts a new
 consumer, which joins the group again; Postgres still decides where every partition
 resumes, so nothing is lost or written twice.
 """
@@ -32,21 +39,34 @@ class StuckWatch:
     def __init__(self, limit_s: float) -> None:
         self.limit_s = limit_s
         self.since: float | None = None
+        self.rejoining_since: float | None = None
 
     def reset(self) -> None:
         self.since = None
+        self.rejoining_since = None
 
     def stuck(self, consumer: Any, known: set[int], label: str) -> bool:
         """Whether partitions outside ``known`` (positioned or pending) have stayed assigned,
-        with no reassignment in progress, for ``limit_s`` (logged once it is so)."""
-        if consumer._subscription.reassignment_in_progress:  # a rejoin on its way: not stuck yet
+        with no reassignment in progress, for ``limit_s``, or a reassignment has been in
+        progress for ``2 × limit_s`` (logged once it is so)."""
+        now = time.monotonic()
+        if consumer._subscription.reassignment_in_progress:
             self.since = None
-            return False
+            if self.rejoining_since is None:
+                self.rejoining_since = now
+            if now - self.rejoining_since < 2 * self.limit_s:
+                return False  # a rejoin on its way (it waits for the group's other members)
+            log.error(
+                "%s: rejoining the group for %.0fs (the join keeps failing); starting a new consumer",
+                label,
+                now - self.rejoining_since,
+            )
+            return True
+        self.rejoining_since = None
         unannounced = {tp.partition for tp in consumer.assignment()} - known
         if not unannounced:
             self.since = None
             return False
-        now = time.monotonic()
         if self.since is None:
             self.since = now
         if now - self.since < self.limit_s:

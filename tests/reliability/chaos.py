@@ -115,7 +115,13 @@ class Chaos:
                 await asyncio.sleep(1)
         log = self.pipeline.sink_logs[-1].read_text(errors="replace")
         activity = await postgres_activity(self.pipeline.db_url)
-        return f"sink log (tail):\n{log[-40000:]}\n{activity}"
+        # the dumps are long: keep the log records apart so that they are not cut off
+        records = [line for line in log.splitlines() if line[:2] == "20" and line[4:5] == "-"][-200:]
+        dump = log[log.rfind("SIGUSR1:") :] if "SIGUSR1:" in log else "(no task dump)"
+        return (
+            f"sink log, last {len(records)} records:\n" + "\n".join(records) + f"\n"
+            f"last task dump:\n{dump[-30000:]}\n{activity}"
+        )
 
     async def workers_ready(self) -> None:
         for index in self.workers:

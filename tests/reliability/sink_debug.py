@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
+import time
 import traceback
 from types import FrameType
 from typing import Any
@@ -51,11 +52,25 @@ def member_states() -> list[str]:
                 f"held={pos.held} stored={pos.stored} position={pos.position}; flusher outage={fl.outage} "
                 f"closed={[len(b) for b in fl.closed]} task={task!r}; open batch {len(m._batch)} records; "
                 f"assignment={sorted(tp.partition for tp in consumer.assignment())} "
-                f"paused={sorted(tp.partition for tp in consumer.paused())}"
+                f"paused={sorted(tp.partition for tp in consumer.paused())}; "
+                f"seek retry in {pos.retry_at - time.monotonic():.1f}s; {coordinator(consumer)}"
             )
         except Exception as exc:
             lines.append(f"member state unreadable: {exc!r}")
     return lines
+
+
+def coordinator(consumer: Any) -> str:
+    """The consumer's group membership as aiokafka sees it (private attributes)."""
+    try:
+        c, sub = consumer._coordinator, consumer._subscription
+        return (
+            f"member_id={c.member_id} generation={c.generation} "
+            f"rejoin_needed={c.need_rejoin(sub.subscription)} "
+            f"reassignment_in_progress={sub.reassignment_in_progress}"
+        )
+    except Exception as exc:
+        return f"coordinator unreadable: {exc!r}"
 
 
 def await_chain(coro: object) -> list[str]:
