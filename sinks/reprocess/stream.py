@@ -91,14 +91,12 @@ async def run_stream_stage(
     proc = _spawn_worker(names, log_path)
     try:
         deadline = time.monotonic() + timeout_s
+        late = ReplayError(f"the reprocess worker did not finish within {timeout_s:.0f}s (log {log_path})")
         streak = 0
         while streak < 2:
             if proc.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 raise ReplayError(f"the reprocess worker exited with {proc.returncode}:\n{tail}")
-            late = ReplayError(
-                f"the reprocess worker did not finish within {timeout_s:.0f}s (log {log_path})"
-            )
             left = deadline - time.monotonic()
             if left <= 0:
                 raise late
