@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything oddsflow needs into ./.venv (idempotent; sourced by test.sh and demo.sh).
-# Debian packages (as root, when missing): postgresql-15-partman (if a PostgreSQL 15 server
-# is installed) and docker-compose (validates docker-compose.yml).
+# Debian packages (as root, when missing): docker-compose (validates docker-compose.yml),
+# prometheus (promtool checks the alert rules), kcat (the librdkafka interoperability test);
+# PostgreSQL 15 with pg_partman, started and given a login (below); Apache Kafka's jars come
+# from Maven Central on first use (scripts/kafka/pom.xml, streams/embedded/kafka.py).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -17,10 +19,7 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
 fi
 
 want=()
-if [[ -d /usr/lib/postgresql/15 ]] && ! dpkg -s postgresql-15-partman >/dev/null 2>&1; then
-    want+=(postgresql-15-partman)
-fi
-for pkg in docker-compose prometheus; do
+for pkg in docker-compose prometheus kcat; do
     dpkg -s "$pkg" >/dev/null 2>&1 || want+=("$pkg")
 done
 if (( ${#want[@]} )); then
@@ -31,4 +30,73 @@ if (( ${#want[@]} )); then
     else
         echo "note: not root or no apt-get; missing Debian packages: ${want[*]} (their tests will skip)" >&2
     fi
+fi
+
+# --- PostgreSQL: Debian's postgresql-15 (+ pg_partman) on 127.0.0.1:5432 -------------------
+# Only when ODDS_POSTGRES__URL is unset. Installs the packages when missing (root + apt-get),
+# starts the Debian cluster when nothing answers on 5432, and makes sure the role the tests
+# and the demo use exists (oddsflow/oddsflow, superuser: tests create databases and the
+# pg_partman extension). Exports ODDS_POSTGRES__URL for the caller. Without root or apt-get
+# nothing is installed and the embedded wheel stays the fallback (the URL stays unset).
+ODDS_PG_ROLE_URL="postgresql://oddsflow:oddsflow@127.0.0.1:5432/postgres"
+setup_postgres() {
+    if [[ -n "${ODDS_POSTGRES__URL:-}" ]]; then
+        return 0
+    fi
+    local root=0
+    [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null && root=1
+    if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+        if (( ! root )); then
+            echo "note: no PostgreSQL on 127.0.0.1:5432 and not root: the embedded wheel is used" >&2
+            return 0
+        fi
+        local pkgs=()
+        dpkg -s postgresql-15 >/dev/null 2>&1 || pkgs+=(postgresql-15)
+        dpkg -s postgresql-15-partman >/dev/null 2>&1 || pkgs+=(postgresql-15-partman)
+        if (( ${#pkgs[@]} )); then
+            echo "== apt-get install ${pkgs[*]}"
+            apt-get update -qq >/dev/null
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+        fi
+        if ! pg_lsclusters -h 2>/dev/null | awk '$1 == 15 && $2 == "main"' | grep -q .; then
+            pg_createcluster 15 main >/dev/null
+        fi
+        echo "== pg_ctlcluster 15 main start"
+        pg_ctlcluster 15 main start || true
+        for _ in $(seq 1 60); do
+            pg_isready -q -h 127.0.0.1 -p 5432 && break
+            sleep 0.5
+        done
+        if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+            echo "error: PostgreSQL 15 did not start on 127.0.0.1:5432; see /var/log/postgresql/postgresql-15-main.log" >&2
+            return 1
+        fi
+    fi
+    if psql -q -X -d "$ODDS_PG_ROLE_URL" -c 'select 1' >/dev/null 2>&1; then
+        export ODDS_POSTGRES__URL="$ODDS_PG_ROLE_URL"
+        return 0
+    fi
+    if (( root )) && id postgres >/dev/null 2>&1; then
+        # peer authentication over the Unix socket, as the cluster's owner
+        runuser -u postgres -- psql -q -X -v ON_ERROR_STOP=1 -c \
+            "DO \$\$ BEGIN
+               IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'oddsflow') THEN
+                 CREATE ROLE oddsflow LOGIN SUPERUSER PASSWORD 'oddsflow';
+               ELSE
+                 ALTER ROLE oddsflow LOGIN SUPERUSER PASSWORD 'oddsflow';
+               END IF;
+             END \$\$;" >/dev/null
+        export ODDS_POSTGRES__URL="$ODDS_PG_ROLE_URL"
+        return 0
+    fi
+    echo "note: a PostgreSQL answers on 127.0.0.1:5432 but role oddsflow cannot log in; set ODDS_POSTGRES__URL" >&2
+}
+setup_postgres
+
+# --- Apache Kafka's jars (Maven Central, once; ~55 MB in ~/.cache/oddsflow) --------------------
+if command -v java >/dev/null && command -v mvn >/dev/null; then
+    .venv/bin/python -c 'from streams.embedded.kafka import kafka_classpath; kafka_classpath()' \
+        || echo "note: Apache Kafka's jars could not be fetched; Kafka tests will fail" >&2
+else
+    echo "note: no java/mvn: Apache Kafka cannot run here (tests on Kafka will fail)" >&2
 fi

@@ -11,10 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
-if [[ -z "${ODDS_POSTGRES__URL:-}" ]] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
-    export ODDS_POSTGRES__URL="postgresql://postgres@127.0.0.1:5432/postgres"
-fi
-echo "== Postgres: ${ODDS_POSTGRES__URL:-embedded wheel}; broker: ${ODDS_KAFKA__BOOTSTRAP_SERVERS:-embedded tansu}"
+echo "== Postgres: ${ODDS_POSTGRES__URL:-embedded wheel}; broker: ${ODDS_KAFKA__BOOTSTRAP_SERVERS:-Apache Kafka started by the tests}"
 
 echo "== ruff"
 .venv/bin/ruff check streams sinks tests bench alembic

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import subprocess
 import sys
 import threading
 from importlib.metadata import entry_points
@@ -47,7 +48,7 @@ def wait_for_stop(*children: Any) -> None:
     signal.signal(signal.SIGTERM, _handler)
     while not stop.wait(0.5):
         for child in children:
-            proc = getattr(child, "_proc", None)
+            proc = child if isinstance(child, subprocess.Popen) else getattr(child, "_proc", None)
             if proc is not None and proc.poll() is not None:
                 raise click.ClickException(f"{type(child).__name__} exited with code {proc.returncode}")
 
@@ -60,14 +61,50 @@ def cli() -> None:
 
 @cli.command()
 @click.option(
-    "--port", type=int, default=None, help="Port on 127.0.0.1 (0 = free). Env: ODDS_EMBEDDED__BROKER_PORT"
+    "--engine",
+    type=click.Choice(["tansu", "kafka"]),
+    default=None,
+    help="tansu (embedded, no Java) or kafka (Apache Kafka from Maven Central). Env: ODDS_EMBEDDED__ENGINE",
 )
-def broker(port: int | None) -> None:
-    """Run the embedded Kafka-compatible broker (tansu) until Ctrl-C/SIGTERM."""
+@click.option(
+    "--nodes",
+    type=int,
+    default=None,
+    help="Kafka only: broker/controller nodes. Env: ODDS_EMBEDDED__KAFKA_NODES",
+)
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    help="tansu only: port on 127.0.0.1 (0 = free). Env: ODDS_EMBEDDED__BROKER_PORT",
+)
+def broker(engine: str | None, nodes: int | None, port: int | None) -> None:
+    """Run a broker on 127.0.0.1 until Ctrl-C/SIGTERM; prints its bootstrap address."""
+    settings = settings_with(embedded__engine=engine, embedded__kafka_nodes=nodes, embedded__broker_port=port)
+    emb = settings.embedded
+    if emb.engine == "kafka":
+        from streams.embedded.kafka import KafkaCluster, KafkaLaunchError
+
+        cluster = KafkaCluster(emb.kafka_nodes, cache_dir=emb.kafka_cache_dir, heap_mb=emb.kafka_heap_mb)
+        try:
+            cluster.start()
+        except KafkaLaunchError as exc:
+            raise click.ClickException(str(exc).splitlines()[0]) from None
+        try:
+            click.echo(f"ODDS_KAFKA__BOOTSTRAP_SERVERS={cluster.bootstrap_servers}")
+            click.echo(
+                f"Apache Kafka running ({emb.kafka_nodes} node(s), logs in {cluster.directory}); "
+                "Ctrl-C to stop",
+                err=True,
+            )
+            sys.stdout.flush()
+            wait_for_stop(*(n.proc for n in cluster.nodes))
+        finally:
+            cluster.stop()
+        return
     from streams.embedded.broker import EmbeddedBroker
 
-    settings = settings_with(embedded__broker_port=port)
-    with EmbeddedBroker(settings.embedded.broker_port) as running:
+    with EmbeddedBroker(emb.broker_port) as running:
         click.echo(f"ODDS_KAFKA__BOOTSTRAP_SERVERS={running.bootstrap_servers}")
         click.echo(f"broker running (pid {running.pid}); Ctrl-C to stop", err=True)
         sys.stdout.flush()

@@ -41,6 +41,10 @@ class KafkaSettings(BaseModel):
     max_message_bytes: int = Field(default=8 * MiB, ge=1024, le=64 * MiB)
     producer_batch_bytes: int = Field(default=1 * MiB, ge=16 * 1024)
     producer_linger_ms: int = Field(default=5, ge=0, le=10_000)
+    #: idempotent producer for raw captures (``OddsProducer``, DLQ requeue): ``auto`` asks the
+    #: broker and falls back to plain ``acks=all`` with one warning where InitProducerId is
+    #: refused (tansu); ``on`` fails instead; ``off`` never asks (see streams/idempotence.py)
+    idempotence: Literal["auto", "on", "off"] = "auto"
     #: longest a fetch waits for records; on tansu a fetch that found nothing waits this
     #: long whatever arrives (see streams/transport.py), so it bounds each hop's latency
     fetch_max_wait_ms: int = Field(default=100, ge=10, le=10_000)
@@ -207,10 +211,19 @@ class MonitorSettings(BaseModel):
 
 
 class EmbeddedSettings(BaseModel):
-    """Where embedded services keep their files (demo and tests)."""
+    """Brokers and databases oddsflow starts itself (demo, tests, ``oddsflow broker``).
+
+    ``engine``: ``tansu`` (default of the demo: no Java needed) or ``kafka`` (Apache Kafka
+    from Maven Central, ``kafka_nodes`` combined broker/controllers, jars cached in
+    ``kafka_cache_dir``).
+    """
 
     data_dir: Path = Path(".oddsflow")
+    engine: Literal["tansu", "kafka"] = "tansu"
     broker_port: int = Field(default=0, ge=0, le=65535)
+    kafka_nodes: int = Field(default=1, ge=1, le=5)
+    kafka_heap_mb: int = Field(default=384, ge=128, le=8192)
+    kafka_cache_dir: Path = Path.home() / ".cache" / "oddsflow"
     postgres_port: int = Field(default=0, ge=0, le=65535)
 
 

@@ -27,6 +27,7 @@ from aiokafka.structs import OffsetAndMetadata
 
 from streams.adapters import BOOKMAKERS
 from streams.app import create_app
+from streams.metadata import topic_partitions
 from streams.monitor import LagRow, publish_lag_forever, start_health
 from streams.normalize.topics import list_raw_topics
 from streams.settings import Settings
@@ -77,8 +78,8 @@ async def pin_start_offsets(settings: Settings, topics: list[str]) -> dict[Topic
     )
     await consumer.start()
     try:
-        await consumer.topics()  # loads metadata
-        tps = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+        known = await topic_partitions(consumer)
+        tps = [TopicPartition(t, p) for t in topics for p in known.get(t, ())]
         missing = [tp for tp in tps if await consumer.committed(tp) is None]
         if not missing:
             return {}

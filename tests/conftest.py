@@ -26,11 +26,24 @@ SETTINGS = load_settings()
 
 
 @pytest.fixture(scope="session")
-def bootstrap_servers() -> Iterator[str]:
-    """Bootstrap address of a running broker (configured, or started for this session)."""
+def bootstrap_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of Apache Kafka (configured, or one node started for this session)."""
     if "bootstrap_servers" in SETTINGS.kafka.model_fields_set:
         yield SETTINGS.kafka.bootstrap_servers
         return
+    from streams.embedded.kafka import KafkaCluster
+
+    cluster = KafkaCluster(1, directory=tmp_path_factory.mktemp("kafka"))
+    cluster.start()
+    try:
+        yield cluster.bootstrap_servers
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def tansu_servers() -> Iterator[str]:
+    """Bootstrap address of an embedded tansu broker (the smoke set on the demo's engine)."""
     from streams.embedded.broker import EmbeddedBroker
 
     broker = EmbeddedBroker()

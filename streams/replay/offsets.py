@@ -33,6 +33,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from streams.metadata import topic_partitions
 from streams.replay.plan import TP, ReplayError
 from streams.settings import KafkaSettings
 
@@ -75,16 +76,8 @@ class LogOffsets:
 
     async def topics(self) -> dict[str, list[int]]:
         """Every topic on the broker (internal ``__*`` topics excluded) → its partitions."""
-        c = self._consumer
-        names = await c.topics()  # refreshes metadata
-        out: dict[str, list[int]] = {}
-        for name in sorted(names):
-            if name.startswith("__"):
-                continue
-            parts = c.partitions_for_topic(name)
-            if parts:
-                out[name] = sorted(parts)
-        return out
+        found = await topic_partitions(self._consumer)
+        return {name: parts for name, parts in sorted(found.items()) if parts and not name.startswith("__")}
 
     async def bounds(self, tps: Iterable[TP]) -> tuple[dict[TP, int], dict[TP, int]]:
         """``(earliest, latest)`` per partition; latest is the fetch high watermark (see module doc)."""
