@@ -137,6 +137,21 @@ def postgres(data_dir: Path | None, port: int | None, force: bool) -> None:
         wait_for_stop(running)
 
 
+@cli.command()
+def topics() -> None:
+    """Create oddsflow's topics (raw per bookmaker, snapshots, DLQ) where missing; idempotent."""
+    import asyncio
+
+    from streams.adapters import BOOKMAKERS
+    from streams.topics import ensure_topics, topic_specs
+
+    settings = settings_with()
+    created = set(asyncio.run(ensure_topics(settings, BOOKMAKERS)))
+    for spec in topic_specs(settings, BOOKMAKERS):
+        state = "created" if spec.name in created else "exists"
+        click.echo(f"{spec.name}\t{state}\t{spec.num_partitions} partitions × {spec.replication_factor}")
+
+
 @cli.command("settings")
 def show_settings() -> None:
     """Print the effective settings as JSON (secrets masked)."""

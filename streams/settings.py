@@ -131,6 +131,14 @@ class TopicSettings(BaseModel):
     dlq: str = "odds.dlq.v1"
     partitions: int = Field(default=6, ge=1, le=1024)
     replication_factor: int = Field(default=1, ge=1, le=5)
+    #: acks=all writes need this many in-sync replicas; None: 2 from replication factor 3 on, else 1
+    min_insync_replicas: int | None = Field(default=None, ge=1, le=5)
+
+    def insync_replicas(self) -> int:
+        """``min.insync.replicas`` of the topics oddsflow creates (one replica may be lost)."""
+        if self.min_insync_replicas is not None:
+            return self.min_insync_replicas
+        return 2 if self.replication_factor >= 3 else 1
 
     def raw(self, bookmaker: str) -> str:
         """Raw topic of one bookmaker, e.g. ``odds.raw.betpawa``."""

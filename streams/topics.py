@@ -1,7 +1,10 @@
 """Create oddsflow's topics with the right configuration (idempotent).
 
 Raw topics allow ``settings.kafka.max_message_bytes`` (raw payloads reach 2 MB of JSON);
-the DLQ allows a bit more because it carries the original bytes plus headers.
+the DLQ allows a bit more because it carries the original bytes plus headers. Every topic
+gets ``settings.topics.replication_factor`` replicas and ``min.insync.replicas`` from
+:meth:`~streams.settings.TopicSettings.insync_replicas`. ``oddsflow topics`` (and
+docker-compose's ``kafka-init``) run :func:`ensure_topics`, as do the workers at start.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from streams.settings import Settings
 def topic_specs(settings: Settings, bookmakers: tuple[str, ...]) -> list[NewTopic]:
     """Raw topics of ``bookmakers``, the snapshots topic and the DLQ."""
     t, k = settings.topics, settings.kafka
-    big = {"max.message.bytes": str(k.max_message_bytes)}
+    isr = {"min.insync.replicas": str(t.insync_replicas())}
+    big = {"max.message.bytes": str(k.max_message_bytes)} | isr
     specs = [NewTopic(t.raw(b), t.partitions, t.replication_factor, topic_configs=big) for b in bookmakers]
     specs.append(NewTopic(t.snapshots, t.partitions, t.replication_factor, topic_configs=big))
-    dlq = {"max.message.bytes": str(k.max_message_bytes + 1024 * 1024)}
+    dlq = {"max.message.bytes": str(k.max_message_bytes + 1024 * 1024)} | isr
     specs.append(NewTopic(t.dlq, t.partitions, t.replication_factor, topic_configs=dlq))
     return specs
 

@@ -1,15 +1,22 @@
 """Session fixtures: a real broker and a real PostgreSQL, started here unless configured.
 
-* Broker: ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set (e.g. Apache Kafka), else one
-  embedded tansu on a free port for the whole session.
-* Postgres server: ``ODDS_POSTGRES__URL`` when set, else the embedded wheel in a temp dir.
-  Each test session creates its own database ``oddsflow_test_<random>`` on that server and
-  drops it at the end; nothing else on the server is touched.
+* Broker (``bootstrap_servers``): ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set, else one
+  Apache Kafka node (:class:`~streams.embedded.kafka.KafkaCluster`) for the whole session.
+  ``tansu_servers`` starts the embedded tansu for the smoke set that runs on the demo's
+  engine. Tests that need a cluster or a broker of their own start one themselves.
+* Postgres server: ``ODDS_POSTGRES__URL`` when set (``scripts/setup.sh`` sets it to the
+  Debian cluster it started), else the embedded wheel in a temp dir. Each test session
+  creates its own database ``oddsflow_test_<random>`` on that server and drops it at the
+  end; nothing else on the server is touched.
+* ``ODDS_TEST_BACKEND=containers``: both come from testcontainers' Kafka and Postgres
+  modules instead; where no Docker engine answers, every integration test is skipped
+  with that reason.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import subprocess
 import time
@@ -23,11 +30,58 @@ from streams.embedded.postgres import EmbeddedPostgres
 from streams.settings import load_settings
 
 SETTINGS = load_settings()
+BACKEND = os.environ.get("ODDS_TEST_BACKEND", "local")
+CONTAINER_IMAGES = {"kafka": "confluentinc/cp-kafka:8.0.0", "postgres": "postgres:15"}  # Kafka 4.0 in KRaft
+
+
+def docker_unavailable() -> str | None:
+    """Why no Docker engine can run containers here, or None when one answers."""
+    try:
+        import docker
+
+        docker.from_env(timeout=5).ping()
+    except Exception as exc:  # DockerException, connection errors, missing socket …
+        return f"ODDS_TEST_BACKEND=containers but no Docker engine answers ({type(exc).__name__})"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "containers":
+        return
+    reason = docker_unavailable()
+    if reason is None:
+        return
+    for item in items:
+        if item.get_closest_marker("integration") is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")
-def bootstrap_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def containers_kafka() -> Iterator[str]:
+    """testcontainers' Kafka (KRaft); its bootstrap address."""
+    from testcontainers.community.kafka import KafkaContainer
+
+    with KafkaContainer(CONTAINER_IMAGES["kafka"]).with_kraft() as kafka:
+        yield kafka.get_bootstrap_server()
+
+
+@pytest.fixture(scope="session")
+def containers_postgres() -> Iterator[str]:
+    """testcontainers' Postgres; the URL of its maintenance database."""
+    from testcontainers.community.postgres import PostgresContainer
+
+    with PostgresContainer(CONTAINER_IMAGES["postgres"], driver=None) as pg:
+        yield pg.get_connection_url()
+
+
+@pytest.fixture(scope="session")
+def bootstrap_servers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Bootstrap address of Apache Kafka (configured, or one node started for this session)."""
+    if BACKEND == "containers":
+        yield request.getfixturevalue("containers_kafka")
+        return
     if "bootstrap_servers" in SETTINGS.kafka.model_fields_set:
         yield SETTINGS.kafka.bootstrap_servers
         return
@@ -55,8 +109,11 @@ def tansu_servers() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_server_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a PostgreSQL server's maintenance database (configured, or embedded)."""
+    if BACKEND == "containers":
+        yield request.getfixturevalue("containers_postgres")
+        return
     if SETTINGS.postgres.url is not None:
         yield SETTINGS.postgres.dsn()
         return

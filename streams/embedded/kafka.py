@@ -195,7 +195,7 @@ class KafkaCluster:
             # tests run consumers with 1.5 s sessions so a killed member is noticed quickly
             "group.min.session.timeout.ms": "1000",
             "auto.create.topics.enable": "true",
-            "message.max.bytes": str(8 * 1024 * 1024 + 1024),
+            "message.max.bytes": str(8 * 1024 * 1024 + 1024),  # settings.kafka.max_message_bytes + headers
             "replica.fetch.max.bytes": str(8 * 1024 * 1024 + 1024),
             "log.flush.interval.messages": str(2**62),
             "num.network.threads": "2",

@@ -29,8 +29,37 @@ def test_compose_has_kraft_kafka_partman_postgres_and_services() -> None:
     kafka = services["kafka"]["environment"]
     assert "controller" in kafka["KAFKA_PROCESS_ROLES"]
     assert int(kafka["KAFKA_MESSAGE_MAX_BYTES"]) >= 8 * 1024 * 1024
-    init = "\n".join(services["kafka-init"]["command"])
-    assert "odds.raw.$$bm" in init and "max.message.bytes=8388608" in init
+    assert services["kafka-init"]["command"] == ["oddsflow", "topics"]
     assert "partman" in (ROOT / "docker" / "postgres.Dockerfile").read_text()
     for name in ("worker", "sink", "migrate", "simulator"):
         assert services[name]["command"][0] == "oddsflow"
+
+
+def test_compose_runs_the_tests_kafka_version_and_broker_limits(tmp_path: Path) -> None:
+    from streams.embedded.kafka import KAFKA_VERSION, KafkaCluster, KafkaNode
+
+    doc = yaml.safe_load(COMPOSE.read_text())
+    for name in ("kafka",):
+        assert doc["services"][name]["image"] == f"apache/kafka:{KAFKA_VERSION}"
+    env = doc["services"]["kafka"]["environment"]
+    cluster = KafkaCluster(1, directory=tmp_path)
+    cluster.nodes = [KafkaNode(1, 9092, 9093, tmp_path / "data")]
+    props = dict(line.split("=", 1) for line in cluster._properties(cluster.nodes[0]).splitlines())
+    for key in ("message.max.bytes", "replica.fetch.max.bytes", "min.insync.replicas"):
+        compose_key = "KAFKA_" + key.upper().replace(".", "_")
+        assert str(env[compose_key]) == props[key], key
+
+
+def test_topics_are_replicated_with_min_insync_from_the_settings() -> None:
+    from streams.adapters import BOOKMAKERS
+    from streams.settings import load_settings
+    from streams.topics import topic_specs
+
+    one = topic_specs(load_settings(topics={"replication_factor": 1}), BOOKMAKERS)
+    three = topic_specs(load_settings(topics={"replication_factor": 3}), BOOKMAKERS)
+    assert {s.replication_factor for s in three} == {3}
+    assert {s.topic_configs["min.insync.replicas"] for s in three} == {"2"}
+    assert {s.topic_configs["min.insync.replicas"] for s in one} == {"1"}
+    raw = next(s for s in one if s.name == "odds.raw.betpawa")
+    dlq = next(s for s in one if s.name == "odds.dlq.v1")
+    assert int(dlq.topic_configs["max.message.bytes"]) > int(raw.topic_configs["max.message.bytes"])
