@@ -36,9 +36,10 @@ fi
 # Only when ODDS_POSTGRES__URL is unset. Installs the packages when missing (root + apt-get),
 # starts the Debian cluster when nothing answers on 5432, and makes sure the role the tests
 # and the demo use exists (oddsflow/oddsflow, superuser: tests create databases and the
-# pg_partman extension). Exports ODDS_POSTGRES__URL for the caller. Without root or apt-get
+# pg_partman extension) with its database oddsflow (the demo's; each test session makes
+# and drops databases of its own). Exports ODDS_POSTGRES__URL for the caller. Without root or apt-get
 # nothing is installed and the embedded wheel stays the fallback (the URL stays unset).
-ODDS_PG_ROLE_URL="postgresql://oddsflow:oddsflow@127.0.0.1:5432/postgres"
+ODDS_PG_ROLE_URL="postgresql://oddsflow:oddsflow@127.0.0.1:5432/oddsflow"
 setup_postgres() {
     if [[ -n "${ODDS_POSTGRES__URL:-}" ]]; then
         return 0
@@ -86,6 +87,9 @@ setup_postgres() {
                  ALTER ROLE oddsflow LOGIN SUPERUSER PASSWORD 'oddsflow';
                END IF;
              END \$\$;" >/dev/null
+        if [[ -z $(runuser -u postgres -- psql -X -tAc "SELECT 1 FROM pg_database WHERE datname = 'oddsflow'") ]]; then
+            runuser -u postgres -- psql -q -X -c "CREATE DATABASE oddsflow OWNER oddsflow" >/dev/null
+        fi
         export ODDS_POSTGRES__URL="$ODDS_PG_ROLE_URL"
         return 0
     fi
