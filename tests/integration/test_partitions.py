@@ -82,7 +82,7 @@ async def test_builtin_backend(pg: asyncpg.Connection) -> None:
     assert await partman_schema(pg) is None
 
 
-async def test_partman_backend(pg: asyncpg.Connection) -> None:
+async def test_partman_backend(pg: asyncpg.Connection, migrated_db: str) -> None:
     if not await partman_available(pg):
         pytest.skip("pg_partman is not installed on this server (scripts/setup.sh installs it where it can)")
     backend = await open_backend(pg, PartitionSettings(backend="auto"))
@@ -93,13 +93,7 @@ async def test_partman_backend(pg: asyncpg.Connection) -> None:
     )
     assert retention == "30 days"
     await _exercise(pg, backend)
-    await asyncio.to_thread(migrate.check, _url(pg))  # partman's children and template tables are not drift
-
-
-def _url(conn: asyncpg.Connection) -> str:
-    params = conn._params  # the test's own connection: rebuild its URL
-    addr = conn._addr
-    return f"postgresql://{params.user}@{addr[0]}:{addr[1]}/{params.database}"
+    await asyncio.to_thread(migrate.check, migrated_db)  # partman children and templates are no drift
 
 
 @pytest.fixture
