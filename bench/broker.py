@@ -1,21 +1,26 @@
-"""What one tailing consumer costs the broker as its partition fills up.
+"""What one tailing consumer costs the broker as its partition fills up, per engine.
 
     .venv/bin/python bench/broker.py [--rate 500] [--size 4000] [--seconds 90] [--no-consumer]
+    .venv/bin/python bench/broker.py --engine tansu    # one engine: kafka or tansu (default both)
+    .venv/bin/python bench/broker.py --smoke    # CI: both engines, 5 s each, 2 s windows
 
-Why :mod:`bench.e2e` starts a fresh stack per phase and why a long soak needs a real Kafka.
-One broker of this run (the embedded tansu unless ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` names
-one; its CPU is only read for a broker this script started), one topic of one partition;
-an aiokafka producer (zstd) sends ``--size``-byte records at ``--rate``/s with
-``send_and_wait`` (one in flight per record), and, unless ``--no-consumer``, one consumer
-tails the partition with the pipeline's ``fetch.max.wait.ms``. Every 10 s: records held,
-produce latency p50/p99 over the window and the broker's CPU over the window in % of one
-core.
+Why :mod:`bench.e2e` starts a fresh tansu per phase and why a long soak needs a real Kafka.
+For each engine of ``--engine`` (both by default, Apache Kafka first: one node,
+:class:`~streams.embedded.kafka.KafkaCluster`; then the embedded tansu) a broker started
+for the run, one topic of one partition; an aiokafka producer (zstd) sends ``--size``-byte
+records at ``--rate``/s with ``send_and_wait`` (one in flight per record), and, unless
+``--no-consumer``, one consumer tails the partition with the pipeline's
+``fetch.max.wait.ms``. Every ``--window-s`` (10 s): records held, produce latency p50/p99
+over the window and the broker's CPU over the window in % of one core. With
+``ODDS_KAFKA__BOOTSTRAP_SERVERS`` set, that broker is measured once instead, without CPU
+figures (its process is not this script's).
 
 The figure is the ratio *broker CPU in the last window ÷ in the first window*, at the same
-produce and fetch rate: ~1 on Kafka, whose fetch reads from an offset index. Measured on
-tansu 0.6.0 (memory storage), 500 records/s of 4 KB, two runs: 7.9 and ~9 (broker CPU 10%
-→ 76% of one core over 80 s with the consumer; produce p50 flat at 6–7 ms); with
-``--no-consumer`` 1.0 (7% of one core throughout).
+produce and fetch rate, per engine: ~1 expected on Kafka, whose fetch reads from an offset
+index (its first window also pays for the JVM warming up, which pulls the ratio below 1).
+Measured on tansu 0.6.0 (memory storage), 500 records/s of 4 KB, two runs: 7.9 and ~9
+(broker CPU 10% → 76% of one core over 80 s with the consumer; produce p50 flat at 6–7 ms);
+with ``--no-consumer`` 1.0 (7% of one core throughout).
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0] and bench/streams.py would shadow the streams package.
+# Run as ``python bench/broker.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
@@ -39,8 +45,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # noqa: E402
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
 
 from bench.measure import pct  # noqa: E402
-from bench.stack import cpu_s  # noqa: E402
+from bench.options import ENGINES, add_engine, parse  # noqa: E402
+from bench.stack import cpu_s, open_broker  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
+
+SMOKE = {"rate": 100.0, "seconds": 5.0, "window_s": 2.0}
 
 
 async def tail(bootstrap: str, topic: str, fetch_max_wait_ms: int, seen: list[int]) -> None:
@@ -62,7 +71,7 @@ async def tail(bootstrap: str, topic: str, fetch_max_wait_ms: int, seen: list[in
 
 
 async def measure(bootstrap: str, broker_pid: int | None, args: argparse.Namespace) -> list[dict[str, float]]:
-    """The windows of the module docstring, one dict per 10 s."""
+    """The windows of the module docstring, one dict per ``--window-s``."""
     topic = f"bench-broker-{secrets.token_hex(4)}"
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
@@ -97,7 +106,7 @@ async def measure(bootstrap: str, broker_pid: int | None, args: argparse.Namespa
                 task.add_done_callback(pending.discard)
                 sent += 1
             await asyncio.sleep(0.005)
-            if time.monotonic() - mark >= 10:
+            if time.monotonic() - mark >= args.window_s:
                 now = time.monotonic()
                 cpu = cpu_s(broker_pid) if broker_pid else float("nan")
                 windows.append(
@@ -134,21 +143,22 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=4000, help="bytes per record")
     parser.add_argument("--seconds", type=float, default=90.0)
     parser.add_argument("--no-consumer", action="store_true", help="produce only")
-    args = parser.parse_args()
-    configured = load_settings()
-    with contextlib.ExitStack() as exits:
-        if "bootstrap_servers" in configured.kafka.model_fields_set:
-            bootstrap, pid = configured.kafka.bootstrap_servers, None
-        else:
-            from streams.embedded.broker import EmbeddedBroker
-
-            broker = exits.enter_context(EmbeddedBroker())
-            bootstrap, pid = broker.bootstrap_servers, broker.pid
-        print(f"broker {bootstrap}; {args.rate:.0f} records/s of {args.size} B, one partition")
-        windows = asyncio.run(measure(bootstrap, pid, args))
-    if pid and len(windows) >= 2 and windows[0]["broker_cpu_pct"] > 0:
-        ratio = windows[-1]["broker_cpu_pct"] / windows[0]["broker_cpu_pct"]
-        print(f"\nbroker CPU, last window ÷ first window at the same rates: {ratio:.1f} (~1 on Kafka)")
+    parser.add_argument("--window-s", type=float, default=10.0, help="seconds per printed window")
+    add_engine(parser, "both", default="both")
+    args = parse(parser, SMOKE)
+    engines = list(ENGINES) if args.engine == "both" else [args.engine]
+    if "bootstrap_servers" in load_settings().kafka.model_fields_set:
+        engines = engines[:1]  # the configured broker, whatever its engine: measured once
+    ratios: dict[str, float | None] = {}
+    for engine in engines:
+        with open_broker(engine) as broker:
+            print(f"\nbroker {broker}; {args.rate:.0f} records/s of {args.size} B, one partition", flush=True)
+            windows = asyncio.run(measure(broker.bootstrap, broker.pid, args))
+        first, last = (windows[0]["broker_cpu_pct"], windows[-1]["broker_cpu_pct"]) if windows else (0, 0)
+        ratios[broker.label] = last / first if broker.pid and len(windows) >= 2 and first > 0 else None
+    print("\nbroker CPU, last window ÷ first window at the same rates (~1 expected on Kafka):")
+    for engine, ratio in ratios.items():
+        print(f"    {engine:<10} {'n/a (CPU not readable)' if ratio is None else f'{ratio:.1f}'}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Adapter throughput per bookmaker against orjson parse-only throughput, in one run.
 
     .venv/bin/python bench/normalize.py [--events 30] [--rounds 3]
+    .venv/bin/python bench/normalize.py --smoke    # CI: 2 payloads per bookmaker, one round
 
 Payloads are generated at real sizes by the simulator (BetPawa ~80–120 markets, Bet9ja
 ~900 odds keys, SportyBet ~360–1,000 markets; 0.3–2 MB). For each bookmaker it times
@@ -10,19 +11,30 @@ best of ``--rounds``, and prints events/s, MB/s and the ratio (b)/(a). Target: �
 
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+import sys
+from pathlib import Path
 
-import orjson
+ROOT = Path(__file__).resolve().parent.parent
+# Run as ``python bench/normalize.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
 
-from streams.adapters import normalize
-from streams.simulator import sample_payloads
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+
+import orjson  # noqa: E402
+
+from bench.options import parse  # noqa: E402
+from streams.adapters import normalize  # noqa: E402
+from streams.simulator import sample_payloads  # noqa: E402
 
 BOOKMAKERS = ("betpawa", "sportybet", "bet9ja")
 TARGET = 0.40
+SMOKE = {"events": 2, "rounds": 1}
 
 
 def best_of(rounds: int, fn: Callable[[], None]) -> float:
@@ -66,7 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    args = parse(parser, SMOKE)
     print(
         f"{'bookmaker':<10} {'avg KB':>7} {'lines':>6} {'parse ev/s':>11} {'parse MB/s':>11} "
         f"{'adapt ev/s':>11} {'adapt MB/s':>11} {'ratio':>6}  target ≥ {TARGET:.2f}"

@@ -1,16 +1,20 @@
 """Reprocessing one hour of raw history: wall time and speed as a multiple of real time.
 
     .venv/bin/python bench/replay.py [--events 20] [--cadence 6] [--workers 2] [--mode both]
+    .venv/bin/python bench/replay.py --engine tansu    # the broker: kafka (default) or tansu
+    .venv/bin/python bench/replay.py --smoke    # CI: one minute of history (60 captures), both passes
 
 **History.** :func:`streams.simulate_cli.simulate` with ``pace=False`` and
 ``duration_s=3600`` (what ``oddsflow simulate --no-pace --duration 3600`` runs): ``--events``
 matches × 3 bookmakers captured round robin, each event × bookmaker every ``--cadence``
 seconds — the defaults are the simulator's own feed, 20 events at 10 captures/s, i.e.
 every board re-scraped every 6 s: 36,000 captures of ~36 KB (``--size normal``), ~1.3 GB
-of raw JSON — with ``captured_at`` spread over the hour that just ended, published into a
-fresh stack (:mod:`bench.stack`) before anything consumes it.
+of raw JSON — with ``captured_at`` spread over the hour that just ended (``--history-s``),
+published into a fresh stack (:mod:`bench.stack`, on ``--engine``: one Apache Kafka node by
+default, or the embedded tansu; the broker at ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set)
+before anything consumes it.
 
-**Passes** (``--mode``), each reported as wall time and *hour ÷ wall time* (target ≥ 10×):
+**Passes** (``--mode``), each reported as wall time and *history ÷ wall time* (target ≥ 10×):
 
 1. ``pipeline`` — the pipeline from offset 0, what a fresh deployment (or one whose groups
    were reset to the earliest offset) does: ``--workers`` × ``oddsflow worker`` and one
@@ -33,7 +37,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0] and bench/streams.py would shadow the streams package.
+# Run as ``python bench/replay.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
@@ -45,10 +50,12 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from typing import Any  # noqa: E402
 
+from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Stack, open_stack  # noqa: E402
 from streams.simulate_cli import SimulationOptions, simulate  # noqa: E402
 
 HOUR_S = 3600.0
+SMOKE = {"events": 2, "cadence": 6.0, "history_s": 60.0, "workers": 1}
 
 
 async def rows(stack: Stack) -> dict[str, int]:
@@ -80,7 +87,7 @@ async def wait_committed(stack: Stack, total: int, timeout_s: float) -> tuple[fl
         await conn.close()
 
 
-def pipeline_pass(stack: Stack, published: int, workers: int) -> dict[str, Any]:
+def pipeline_pass(stack: Stack, published: int, workers: int, history_s: float) -> dict[str, Any]:
     """Pass 1: workers + sink from offset 0 over the whole history."""
     t0 = time.monotonic()
     stack.start("worker", workers)
@@ -89,14 +96,14 @@ def pipeline_pass(stack: Stack, published: int, workers: int) -> dict[str, Any]:
     wall = done - t0
     return {
         "wall_s": wall,
-        "multiple": HOUR_S / wall,
+        "multiple": history_s / wall,
         "from_first_commit_s": done - first,
         "captures_per_s": published / wall,
         **asyncio.run(rows(stack)),
     }
 
 
-def reprocess_pass(stack: Stack, timeout_s: float) -> dict[str, Any]:
+def reprocess_pass(stack: Stack, timeout_s: float, history_s: float) -> dict[str, Any]:
     """Pass 2: ``oddsflow reprocess --from-earliest --execute`` with the sinks stopped.
 
     A failed command (or one killed after ``timeout_s``) gives ``{"error": its output's tail}``.
@@ -142,7 +149,7 @@ def reprocess_pass(stack: Stack, timeout_s: float) -> dict[str, Any]:
     applied = [ln for ln in output if any(w in ln for w in ("deleted", "written", "dead letters", "skipped"))]
     return {
         "wall_s": wall,
-        "multiple": HOUR_S / wall,
+        "multiple": history_s / wall,
         "stream_stage_s": stage,
         "swap_s": t0 + wall - marks.get("replacing the range's rows", t0 + wall),
         "applied": applied,
@@ -157,26 +164,29 @@ def main() -> None:
     parser.add_argument("--size", choices=["normal", "real"], default="normal")
     parser.add_argument("--workers", type=int, default=2, help="workers of the pipeline pass")
     parser.add_argument("--mode", choices=["both", "pipeline", "reprocess"], default="both")
+    parser.add_argument("--history-s", type=float, default=HOUR_S, help="seconds of capture time replayed")
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
-    args = parser.parse_args()
+    add_engine(parser)
+    args = parse(parser, SMOKE)
     rate = args.events * 3 / args.cadence
     out: dict[str, Any] = {"events": args.events, "cadence_s": args.cadence, "size": args.size}
     t_start = time.monotonic()
     failed = False
-    with open_stack("replay") as stack:
-        print(
-            f"broker {stack.bootstrap}, database {stack.db_url.rpartition('/')[2]}, logs in {stack.workdir}"
+    with open_stack("replay", engine=args.engine) as stack:
+        database = stack.db_url.rpartition("/")[2]
+        print(f"broker {stack.bootstrap} ({stack.engine}), database {database}, logs in {stack.workdir}")
+        opts = SimulationOptions(
+            events=args.events, rate=rate, duration_s=args.history_s, size=args.size, pace=False
         )
-        opts = SimulationOptions(events=args.events, rate=rate, duration_s=HOUR_S, size=args.size, pace=False)
         t0 = time.monotonic()
         published = out["captures"] = asyncio.run(simulate(stack.settings, opts, source="bench-replay"))
         print(
             f"history: {published} captures ({args.events} events × 3 bookmakers, every {args.cadence:g}s "
-            f"for one hour, {rate:g}/s), published in {time.monotonic() - t0:.0f}s"
+            f"for {args.history_s:g}s, {rate:g}/s), published in {time.monotonic() - t0:.0f}s"
         )
         print(f"\n{'pass':<44} {'wall s':>7} {'× real time':>12} {'snapshots':>10} {'odds_history':>13}")
         if args.mode in ("both", "pipeline"):
-            p = out["pipeline"] = pipeline_pass(stack, published, args.workers)
+            p = out["pipeline"] = pipeline_pass(stack, published, args.workers, args.history_s)
             print(
                 f"{f'pipeline from offset 0 ({args.workers} workers + 1 sink)':<44} {p['wall_s']:>7.1f} "
                 f"{p['multiple']:>11.1f}× {p['snapshots']:>10} {p['odds_history']:>13}"
@@ -186,7 +196,7 @@ def main() -> None:
                 f"{p['from_first_commit_s']:.1f}s from the first commit"
             )
         if args.mode in ("both", "reprocess"):
-            r = out["reprocess"] = reprocess_pass(stack, timeout_s=600 + published / 20)
+            r = out["reprocess"] = reprocess_pass(stack, 600 + published / 20, args.history_s)
             if "error" in r:
                 print(f"{'oddsflow reprocess --from-earliest --execute':<44} FAILED, {r['error']}")
                 failed = True

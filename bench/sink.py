@@ -1,6 +1,8 @@
 """Sink throughput: oddsflow's sink vs raw binary COPY vs Quix Streams' PostgreSQLSink.
 
     .venv/bin/python bench/sink.py [--captures 60000] [--events 500] [--lines 120] [--repeat 3]
+    .venv/bin/python bench/sink.py --engine tansu    # the broker: kafka (default) or tansu
+    .venv/bin/python bench/sink.py --smoke    # CI: 300 captures, one round
 
 One run, identical input: a realistic ``odds.snapshots.v1`` stream (every event quoted by
 three bookmakers, boards of ``--lines`` market lines, ~5% of a board's lines re-priced per
@@ -14,9 +16,10 @@ Each contestant gets a fresh database (migrated to head, partitions made ahead),
 the warm-up without a clock, then the measured topic with one:
 
 * **raw COPY** — the limit: the same snapshot and odds-history rows, already built in
-  memory with their ids, binary-COPYed (asyncpg) into the same tables, one transaction per
-  ``ODDS_SINK__BATCH_MAX_ROWS`` rows. No Kafka, no decoding, no dimensions, no current
-  odds, no offsets;
+  memory with their ids by the sink's own row functions (:func:`sinks.records.snapshot_row`,
+  :func:`~sinks.records.history_rows`, so they follow the schema), binary-COPYed (asyncpg)
+  into the same tables, one transaction per ``ODDS_SINK__BATCH_MAX_ROWS`` rows. No Kafka,
+  no decoding, no dimensions, no current odds, no offsets;
 * **oddsflow sink** — :class:`sinks.sink.PostgresSink` with default settings consuming the
   topic: decode, dimension ids, COPY, ``current_odds``, offsets in the same transaction,
   Kafka commits;
@@ -32,8 +35,9 @@ first consumed record (raw COPY: its first COPY) to the moment all rows are comm
 group joins and start-up are excluded. Raw COPY and the sink run ``--repeat`` times,
 interleaved, and the medians are compared (other work on the machine moves single runs by
 ±15%); Quix runs once. ``--cold`` skips the warm-up (empty ``current_odds``: every line
-is an insert). Broker and Postgres: ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` /
-``ODDS_POSTGRES__URL`` when set, else the embedded ones.
+is an insert). Broker: ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set, else ``--engine`` (one
+Apache Kafka node, the default, or the embedded tansu; :func:`bench.stack.open_broker`);
+Postgres: ``ODDS_POSTGRES__URL`` when set, else the embedded one.
 """
 
 from __future__ import annotations
@@ -55,14 +59,26 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as ``python bench/sink.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
 
+from bench.options import add_engine, parse  # noqa: E402
+from bench.stack import Broker, open_broker  # noqa: E402
 from sinks import migrate  # noqa: E402
 from sinks.partitions import open_backend  # noqa: E402
-from sinks.records import HISTORY_COLUMNS, SNAPSHOT_COLUMNS  # noqa: E402
+from sinks.records import (  # noqa: E402
+    HISTORY_COLUMNS,
+    SNAPSHOT_COLUMNS,
+    Capture,
+    Record,
+    encode_lines,
+    history_rows,
+    snapshot_row,
+)
 from sinks.sink import PostgresSink  # noqa: E402
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot  # noqa: E402
 from streams.settings import Settings, load_settings  # noqa: E402
@@ -70,6 +86,7 @@ from streams.settings import Settings, load_settings  # noqa: E402
 BOOKMAKERS = ("betpawa", "sportybet", "bet9ja")
 Result = tuple[int, float]  # (rows, seconds)
 PARTITIONS = 6
+SMOKE = {"captures": 300, "events": 10, "lines": 24, "repeat": 1}
 
 
 # -- workload --------------------------------------------------------------------------
@@ -123,14 +140,11 @@ def rows_of(snaps: list[SnapshotV1]) -> int:
 
 
 @contextlib.contextmanager
-def services(settings: Settings) -> Iterator[tuple[str, str]]:
-    """(bootstrap servers, Postgres server URL): configured ones, else embedded."""
+def services(settings: Settings, engine: str) -> Iterator[tuple[Broker, str]]:
+    """(broker, Postgres server URL): configured ones, else started here."""
     with contextlib.ExitStack() as stack:
-        bootstrap = settings.kafka.bootstrap_servers
-        if "bootstrap_servers" not in settings.kafka.model_fields_set:
-            from streams.embedded.broker import EmbeddedBroker
-
-            bootstrap = stack.enter_context(EmbeddedBroker()).bootstrap_servers
+        broker = stack.enter_context(open_broker(engine))
+        print(f"broker {broker}")
         if settings.postgres.url is not None:
             server = settings.postgres.dsn()
         else:
@@ -142,7 +156,7 @@ def services(settings: Settings) -> Iterator[tuple[str, str]]:
             pg = EmbeddedPostgres(Path(tmp) / "pg")
             stack.enter_context(pg)
             server = pg.url
-        yield bootstrap, server
+        yield broker, server
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -235,14 +249,16 @@ async def publish(bootstrap: str, topic: str, snaps: list[SnapshotV1]) -> dict[i
 def _raw_batches(
     snaps: list[SnapshotV1], events: dict[int, int], bms: dict[str, int], batch_rows: int
 ) -> list[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
+    """The sink's own row tuples (:mod:`sinks.records`), in batches of ``batch_rows`` rows."""
     batches: list[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = [([], [])]
     n = 0
-    for s in snaps:
-        e, b, at = events[s.event.sportradar_id], bms[s.bookmaker], s.captured_at  # type: ignore[index]
+    for i, s in enumerate(snaps):
+        e, b = events[s.event.sportradar_id], bms[s.bookmaker]  # type: ignore[index]
+        c = Capture(Record("bench", 0, i, None, None), s, encode_lines(s))
         heads, hist = batches[-1]
-        heads.append((e, b, at, s.live, s.keyframe, s.lines_total, len(s.changed), 0, s.source.topic, 0, 0))
-        hist.extend((e, b, at, m, ln, orjson.dumps(o).decode()) for (m, ln), o in s.changed.items())
-        n += 1 + len(s.changed)
+        heads.append(snapshot_row(c, e, b))
+        hist.extend(history_rows(c, e, b))
+        n += c.rows
         if n >= batch_rows:
             batches.append(([], []))
             n = 0
@@ -269,13 +285,13 @@ async def raw_copy(url: str, warm: list[SnapshotV1], snaps: list[SnapshotV1], ba
 
 
 async def oddsflow_sink(
-    bootstrap: str, url: str, topics: list[tuple[str, dict[int, int]]], writers: int = 1
+    broker: Broker, url: str, topics: list[tuple[str, dict[int, int]]], writers: int = 1
 ) -> Result:
     """Run a sink over each topic in turn (a new sink and group each; ``writers`` members for
     the last one); times the last one."""
     for i, (topic, expected) in enumerate(topics):
         settings = load_settings(
-            kafka={"bootstrap_servers": bootstrap},
+            kafka={"bootstrap_servers": broker.bootstrap, "engine": broker.engine},
             postgres={"url": url},
             topics={"snapshots": topic, "dlq": topic + ".dlq"},
             sink={"group_id": "bench-" + secrets.token_hex(4)},
@@ -433,7 +449,8 @@ def main() -> None:
     ap.add_argument(
         "--writers", type=int, nargs="+", default=[1, 2], help="sink variants: members per process"
     )
-    args = ap.parse_args()
+    add_engine(ap)
+    args = parse(ap, SMOKE)
     settings = load_settings()
     warm, snaps = workload(args.captures, args.events, args.lines)
     if args.cold:
@@ -447,7 +464,8 @@ def main() -> None:
     runs: dict[str, list[Result]] = {"raw COPY": [], **{name: [] for name in sinks.values()}}
     quix_result: Result | str = "skipped (--skip-quix)"
     batch_rows = settings.sink.batch_max_rows
-    with services(settings) as (bootstrap, server):
+    with services(settings, args.engine) as (broker, server):
+        bootstrap = broker.bootstrap
         tag = secrets.token_hex(4)
         topics = [(f"bench.warm.{tag}", warm), (f"bench.snapshots.{tag}", snaps)]
         topics = [(t, part) for t, part in topics if part]
@@ -464,7 +482,7 @@ def main() -> None:
                 try:
                     runs[name].append(
                         asyncio.run(
-                            oddsflow_sink(bootstrap, url, [(t, nxt) for t, nxt, _ in published], writers)
+                            oddsflow_sink(broker, url, [(t, nxt) for t, nxt, _ in published], writers)
                         )
                     )
                 finally:

@@ -8,8 +8,9 @@
 
 Lifecycle of :func:`open_stack`:
 
-1. services: the broker at ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set (environment or
-   ``.env``), else an embedded tansu started here; the Postgres *server* at
+1. services: the broker passed in, else :func:`open_broker` (the one at
+   ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set, environment or ``.env``, else one started
+   here: Apache Kafka or tansu, per ``engine``); the Postgres *server* at
    ``ODDS_POSTGRES__URL`` when set, else an embedded PostgreSQL in the temp dir;
 2. a fresh database ``oddsflow_bench_<label>_<uid>`` on that server, migrated to head
    (:func:`sinks.migrate.upgrade`, what ``oddsflow migrate`` runs);
@@ -20,7 +21,7 @@ Lifecycle of :func:`open_stack`:
    subprocesses with :attr:`Stack.env`, each logging to ``<workdir>/<kind>-<i>.log``;
 5. on exit (also on errors, after printing the tails of the logs): SIGTERM to every
    process it started (SIGKILL after 30 s), ``DROP DATABASE … WITH (FORCE)``, stop the
-   embedded services it started, remove the temp dir. Topics on a configured broker stay
+   services it started, remove the temp dir. Topics on a broker it did not start stay
    (their names are unique per run).
 
 The rest of the environment reaches the processes unchanged, so the pipeline under test
@@ -58,6 +59,52 @@ from streams.topics import ensure_topics
 READY = {"worker": "Worker ready", "sink": "positioned "}  # log lines that say a process is up
 
 
+@dataclass(frozen=True)
+class Broker:
+    """A broker for one run: its address, its engine, and its pid when this run started it."""
+
+    bootstrap: str
+    #: ``kafka`` | ``tansu``, passed on as ``ODDS_KAFKA__ENGINE`` (tansu turns on the clients'
+    #: workarounds, streams/tansu_gaps.py); for a configured broker, that setting's value
+    engine: str
+    pid: int | None = None  # the broker process (its CPU can be read), None when not started here
+
+    @property
+    def configured(self) -> bool:
+        return self.pid is None
+
+    @property
+    def label(self) -> str:
+        return "configured" if self.configured else self.engine
+
+    def __str__(self) -> str:
+        if self.configured:
+            return f"{self.bootstrap} (ODDS_KAFKA__BOOTSTRAP_SERVERS, engine {self.engine})"
+        return f"{self.engine} at {self.bootstrap} (started here, pid {self.pid})"
+
+
+@contextlib.contextmanager
+def open_broker(engine: str = "kafka") -> Iterator[Broker]:
+    """The broker at ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set; else one started for the block
+    and stopped after it: ``kafka`` = one Apache Kafka node (:class:`KafkaCluster`, ~5 s to
+    start), ``tansu`` = the embedded tansu (memory storage)."""
+    configured = load_settings().kafka
+    if "bootstrap_servers" in configured.model_fields_set:
+        yield Broker(configured.bootstrap_servers, configured.engine)
+    elif engine == "kafka":
+        from streams.embedded.kafka import KafkaCluster
+
+        with KafkaCluster(1) as cluster:
+            yield Broker(cluster.bootstrap_servers, "kafka", cluster.pid(1))
+    elif engine == "tansu":
+        from streams.embedded.broker import EmbeddedBroker
+
+        with EmbeddedBroker() as tansu:
+            yield Broker(tansu.bootstrap_servers, "tansu", tansu.pid)
+    else:
+        raise ValueError(f"unknown engine {engine!r}: kafka or tansu")
+
+
 @dataclass
 class Proc:
     kind: str  # "worker" | "sink" | any other ``python -m streams`` command
@@ -79,7 +126,8 @@ class Stack:
     partitions: int = 6
     uid: str = field(default_factory=lambda: secrets.token_hex(4))
     procs: list[Proc] = field(default_factory=list)
-    broker_pid: int | None = None  # the embedded broker's, when this stack started one
+    broker_pid: int | None = None  # the broker's, when this run started it (CPU figures)
+    engine: str = "kafka"  # the broker's, see Broker.engine
 
     @property
     def env(self) -> dict[str, str]:
@@ -87,6 +135,7 @@ class Stack:
         u = self.uid
         return os.environ | {
             "ODDS_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
+            "ODDS_KAFKA__ENGINE": self.engine,
             "ODDS_POSTGRES__URL": self.db_url,
             "ODDS_TOPICS__RAW_PREFIX": f"b{u}.odds.raw.",
             "ODDS_TOPICS__CANONICAL": f"b{u}.odds.canonical.v1",
@@ -222,17 +271,17 @@ def _with_database(server: str, name: str) -> str:
 
 
 @contextlib.contextmanager
-def open_stack(label: str, partitions: int = 6) -> Iterator[Stack]:
-    """The stack of the module docstring; everything it started is gone on exit."""
+def open_stack(
+    label: str, partitions: int = 6, engine: str = "kafka", broker: Broker | None = None
+) -> Iterator[Stack]:
+    """The stack of the module docstring on ``broker`` (else on one of ``engine`` started for
+    it, see :func:`open_broker`); everything it started is gone on exit."""
     configured = load_settings()
     with contextlib.ExitStack() as exits:
         workdir = Path(exits.enter_context(tempfile.TemporaryDirectory(prefix=f"oddsflow-{label}-")))
-        bootstrap, broker_pid = configured.kafka.bootstrap_servers, None
-        if "bootstrap_servers" not in configured.kafka.model_fields_set:
-            from streams.embedded.broker import EmbeddedBroker
-
-            broker = exits.enter_context(EmbeddedBroker())
-            bootstrap, broker_pid = broker.bootstrap_servers, broker.pid
+        if broker is None:
+            broker = exits.enter_context(open_broker(engine))
+        bootstrap, broker_pid = broker.bootstrap, broker.pid
         if configured.postgres.url is not None:
             server = configured.postgres.dsn()
         else:
@@ -244,7 +293,13 @@ def open_stack(label: str, partitions: int = 6) -> Iterator[Stack]:
         asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
         exits.callback(lambda: asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')))
         stack = Stack(
-            bootstrap, _with_database(server, name), workdir, partitions, uid, broker_pid=broker_pid
+            bootstrap,
+            _with_database(server, name),
+            workdir,
+            partitions,
+            uid,
+            broker_pid=broker_pid,
+            engine=broker.engine,
         )
         exits.callback(stack.stop)
         migrate.upgrade(stack.db_url)
@@ -258,3 +313,20 @@ def open_stack(label: str, partitions: int = 6) -> Iterator[Stack]:
                 shutil.copy(p.log, kept)
             print(f"logs kept in {kept}", file=sys.stderr)
             raise
+
+
+@contextlib.contextmanager
+def shared_broker(engine: str) -> Iterator[Broker | None]:
+    """The broker the fresh stacks of one run share, or None: each stack starts its own.
+
+    Kafka (or a configured broker) is started once per run: its fetch cost does not depend on
+    what a log holds and each stack's topics are its own. tansu is started per stack: its
+    fetch cost grows with what a partition holds (:mod:`bench.broker`), so a stack started
+    after another would pay for the records before it.
+    """
+    configured = "bootstrap_servers" in load_settings().kafka.model_fields_set
+    if engine == "tansu" and not configured:
+        yield None
+    else:
+        with open_broker(engine) as broker:
+            yield broker

@@ -1,12 +1,15 @@
 """Storage against a full-snapshot design, at several simulator change rates.
 
     .venv/bin/python bench/storage.py [--rates 0.01,0.02,0.05,0.10] [--activities 0.2,1] [--json out.json]
+    .venv/bin/python bench/storage.py --engine tansu    # the broker: kafka (default) or tansu
+    .venv/bin/python bench/storage.py --smoke    # CI: one feed of 90 captures
 
 Part (c) of :mod:`bench.e2e` measures stored rows only at the simulator's default change
 rate; this script repeats it at each rate of ``--rates`` and each prematch activity of
-``--activities``, one fresh stack per pair (:mod:`bench.stack`: broker, fresh migrated
-database, ``--workers`` × ``oddsflow worker``, one ``oddsflow sink``), so the rows of two
-feeds never mix.
+``--activities``, one fresh stack per pair (:mod:`bench.stack`: fresh migrated database
+and topics, ``--workers`` × ``oddsflow worker``, one ``oddsflow sink``), so the rows of two
+feeds never mix. The broker is ``--engine`` (:func:`bench.stack.shared_broker`): one Apache
+Kafka node for the whole run (the default), or a fresh embedded tansu per stack.
 
 **Feed.** :func:`streams.simulate_cli.simulate` with ``pace=False`` (what ``oddsflow simulate
 --no-pace`` and :mod:`bench.replay` run): a :class:`~streams.simulator.WorldConfig` whose
@@ -41,7 +44,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0] and bench/streams.py would shadow the streams package.
+# Run as ``python bench/storage.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
 if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
     sys.path[0] = str(ROOT)
 
@@ -53,7 +57,8 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench.measure import CommitWatch, drops, storage  # noqa: E402
-from bench.stack import Stack, open_stack  # noqa: E402
+from bench.options import add_engine, parse  # noqa: E402
+from bench.stack import Broker, Stack, open_stack, shared_broker  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 from streams.simulate_cli import SimulationOptions, simulate  # noqa: E402
 from streams.simulator import BOOKMAKERS, World, WorldConfig  # noqa: E402
@@ -62,6 +67,16 @@ TARGET = 0.10
 # the WorldConfig knobs printed with the table (change_rate is each row's)
 SHOWN: tuple[str, ...] = ("suspend_rate", "reactivate_rate", "live_suspend_rate", "live_resume_rate")
 SHOWN += ("live_share", "missing_sr_share", "time_scale", "size")
+# --smoke: one feed of 90 captures on one worker
+SMOKE = {
+    "rates": "0.05",
+    "activities": "0.2",
+    "captures": 90,
+    "events": 3,
+    "workers": 1,
+    "partitions": 2,
+    "settle_s": 1.0,
+}
 
 
 def options(config: WorldConfig, args: argparse.Namespace) -> SimulationOptions:
@@ -123,13 +138,15 @@ async def measure(stack: Stack, config: WorldConfig, args: argparse.Namespace) -
         await conn.close()
 
 
-def run_feed(rate: float, activity: float, args: argparse.Namespace) -> dict[str, Any]:
-    """One fresh stack (broker, database, workers, sink) for one feed; gone on return."""
+def run_feed(rate: float, activity: float, args: argparse.Namespace, broker: Broker | None) -> dict[str, Any]:
+    """One fresh stack (database, topics, workers, sink; on ``broker``, else on a broker of its
+    own) for one feed; gone on return."""
     config = WorldConfig(change_rate=rate, prematch_activity=activity, size=args.size)
-    with open_stack(f"storage{round(rate * 1000)}a{round(activity * 100)}", args.partitions) as stack:
+    label = f"storage{round(rate * 1000)}a{round(activity * 100)}"
+    with open_stack(label, args.partitions, args.engine, broker) as stack:
         stack.start("worker", args.workers)
         stack.start("sink")
-        stack.wait_ready()
+        stack.wait_ready(settle_s=args.settle_s)
         return asyncio.run(measure(stack, config, args))
 
 
@@ -181,8 +198,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=2, help="oddsflow worker processes")
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument(
+        "--settle-s", type=float, default=6.0, help="wait after every process is ready (rebalances end)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the figures to this file")
-    args = parser.parse_args()
+    add_engine(parser)
+    args = parse(parser, SMOKE)
     rates = [float(x) for x in args.rates.split(",") if x.strip()]
     activities = [float(x) for x in args.activities.split(",") if x.strip()]
     t0 = time.monotonic()
@@ -201,11 +222,13 @@ def main() -> None:
     print(f"in play at the start: {live} of {args.events} matches, {share:.0%} of the lines")
     print("other WorldConfig knobs (defaults): " + ", ".join(f"{k} {defaults[k]}" for k in SHOWN))
     results = []
-    for activity in activities:
-        for rate in rates:
-            results.append(run_feed(rate, activity, args))
-            done = time.monotonic() - t0
-            print(f"    rate {rate:.3f} × prematch {activity:g} done after {done:.0f}s", flush=True)
+    with shared_broker(args.engine) as broker:
+        print(f"broker: {broker or 'a fresh tansu per feed'}")
+        for activity in activities:
+            for rate in rates:
+                results.append(run_feed(rate, activity, args, broker))
+                done = time.monotonic() - t0
+                print(f"    rate {rate:.3f} × prematch {activity:g} done after {done:.0f}s", flush=True)
     print(f"\nstored rows (snapshots + odds_history) / full-snapshot rows (Σ lines_total), target ≤ {TARGET}")
     print("rate: share of a live board's lines re-priced per capture; prematch: prematch_activity")
     print(header())

@@ -1,6 +1,8 @@
 """Stream processors end to end (normalize + match + diff in faust workers) against the adapters alone.
 
-    .venv/bin/python bench/streams.py [--events 30] [--rounds 6] [--workers 1 2]
+    .venv/bin/python bench/stages.py [--events 30] [--rounds 6] [--workers 1 2]
+    .venv/bin/python bench/stages.py --engine tansu    # the broker: kafka (default) or tansu
+    .venv/bin/python bench/stages.py --smoke    # CI: 6 captures, one worker
 
 Captures: ``--events`` simulated matches × 3 bookmakers × ``--rounds`` captures each, at
 real sizes (the simulator's ``size="real"``: BetPawa ~55 KB, SportyBet ~650 KB, Bet9ja
@@ -10,10 +12,12 @@ real sizes (the simulator's ``size="real"``: BetPawa ~55 KB, SportyBet ~650 KB, 
   (what ``bench/normalize.py`` measures);
 * **stages, no Kafka**: the same work plus everything the agents do per capture as plain
   functions (envelope decode, canonical encode/decode, registry, diff, snapshot encode);
-* **faust workers**: ``--workers`` ``oddsflow worker`` processes on the broker (embedded
-  tansu on the same cores unless ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` is set). The workers
-  start first; once their group is stable every capture is published at once, and the
-  span runs from the first snapshot's timestamp to the last one's.
+* **faust workers**: ``--workers`` ``oddsflow worker`` processes on the broker
+  (:func:`bench.stack.open_broker`: the one at ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set,
+  else ``--engine``, one Apache Kafka node or the embedded tansu, on the same cores). The
+  workers start first; once their group is stable (``--settle-s`` after every worker is
+  ready) every capture is published at once, and the span runs from the first snapshot's
+  timestamp to the last one's.
 
 MB/s counts raw envelope bytes. The last column is the ratio to the adapter-only rate:
 what the framework (faust, Kafka round trips, the second stage) costs on top.
@@ -24,39 +28,42 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as ``python bench/streams.py``, this file's directory comes first on sys.path and
-# this module would shadow the ``streams`` package: drop that entry.
-if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
-    sys.path.pop(0)
+ROOT = Path(__file__).resolve().parent.parent
+# Run as ``python bench/stages.py``, bench/ is sys.path[0]: the repo root instead, so that
+# ``bench.*`` imports resolve (and no bench module could shadow an installed one).
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
 
-import argparse
-import asyncio
-import os
-import secrets
-import subprocess
-import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import os  # noqa: E402
+import secrets  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
 
-import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+import orjson  # noqa: E402
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # noqa: E402
 
-from streams import adapters
-from streams.contracts.capture import decode_capture, encode_capture
-from streams.contracts.raw import HEADERS, encode_raw, raw_key
-from streams.contracts.snapshot import Source, encode_snapshot
-from streams.counters import StreamCounters
-from streams.match.board import KeyframePolicy
-from streams.match.process import match_capture
-from streams.normalize.process import normalize_record
-from streams.settings import load_settings
-from streams.simulator import World, WorldConfig, iter_captures
-from streams.topics import ensure_topics
+from bench.options import add_engine, parse  # noqa: E402
+from bench.stack import Broker, open_broker  # noqa: E402
+from streams import adapters  # noqa: E402
+from streams.contracts.capture import decode_capture, encode_capture  # noqa: E402
+from streams.contracts.raw import HEADERS, encode_raw, raw_key  # noqa: E402
+from streams.contracts.snapshot import Source, encode_snapshot  # noqa: E402
+from streams.counters import StreamCounters  # noqa: E402
+from streams.match.board import KeyframePolicy  # noqa: E402
+from streams.match.process import match_capture  # noqa: E402
+from streams.normalize.process import normalize_record  # noqa: E402
+from streams.settings import load_settings  # noqa: E402
+from streams.simulator import World, WorldConfig, iter_captures  # noqa: E402
+from streams.topics import ensure_topics  # noqa: E402
 
 PARTITIONS = 6
-SETTLE_S = 8.0  # after every worker was ready once: the joins' rebalances are over
+SMOKE = {"events": 2, "rounds": 1, "workers": [1], "settle_s": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +179,13 @@ async def wait_snapshots(
         await consumer.stop()
 
 
-def faust_run(bootstrap: str, captures: list[Capture], workers: int) -> float:
+def faust_run(broker: Broker, captures: list[Capture], workers: int, settle_s: float) -> float:
     """Seconds from the first to the last snapshot with ``workers`` worker processes."""
     uid = secrets.token_hex(4)
+    bootstrap = broker.bootstrap
     env = {k: v for k, v in os.environ.items() if not k.startswith("ODDS_")} | {
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "ODDS_KAFKA__ENGINE": broker.engine,
         "ODDS_TOPICS__RAW_PREFIX": f"b{uid}.odds.raw.",
         "ODDS_TOPICS__CANONICAL": f"b{uid}.odds.canonical.v1",
         "ODDS_TOPICS__SNAPSHOTS": f"b{uid}.odds.snapshots.v1",
@@ -192,7 +201,7 @@ def faust_run(bootstrap: str, captures: list[Capture], workers: int) -> float:
         "dlq": env["ODDS_TOPICS__DLQ"],
         "partitions": PARTITIONS,
     }
-    settings = load_settings(kafka={"bootstrap_servers": bootstrap}, topics=topics)
+    settings = load_settings(kafka={"bootstrap_servers": bootstrap, "engine": broker.engine}, topics=topics)
     asyncio.run(ensure_topics(settings, adapters.BOOKMAKERS))
     with tempfile.TemporaryDirectory(prefix="oddsflow-bench-") as tmp:
         logs = [Path(tmp) / f"w{i}.log" for i in range(workers)]
@@ -213,7 +222,7 @@ def faust_run(bootstrap: str, captures: list[Capture], workers: int) -> float:
                 if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
                     raise SystemExit("workers did not start")
                 time.sleep(0.2)
-            time.sleep(SETTLE_S)
+            time.sleep(settle_s)  # the joins' rebalances are over
             asyncio.run(publish(bootstrap, settings.topics.raw_prefix, captures))
             topic = settings.topics.snapshots
             first, last = asyncio.run(wait_snapshots(bootstrap, topic, len(captures), 600, procs))
@@ -234,7 +243,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    args = parser.parse_args()
+    parser.add_argument("--settle-s", type=float, default=8.0, help="wait after every worker is ready")
+    add_engine(parser)
+    args = parse(parser, SMOKE)
     captures = build(args.events, args.rounds)
     n = len(captures)
     mb = sum(len(c.envelope) for c in captures) / 1e6
@@ -244,17 +255,11 @@ def main() -> None:
     t_stages = timed(lambda: stages(captures))
     rows = [("adapter only (in process)", t_adapter), ("all stages, no Kafka (in process)", t_stages)]
 
-    configured = os.environ.get("ODDS_KAFKA__BOOTSTRAP_SERVERS")
-    if configured:
-        rows += [(f"faust, {w} worker(s)", faust_run(configured, captures, w)) for w in args.workers]
-    else:
-        from streams.embedded.broker import EmbeddedBroker
-
-        with EmbeddedBroker() as broker:
-            rows += [
-                (f"faust, {w} worker(s)", faust_run(broker.bootstrap_servers, captures, w))
-                for w in args.workers
-            ]
+    with open_broker(args.engine) as broker:
+        print(f"broker {broker}")
+        rows += [
+            (f"faust, {w} worker(s)", faust_run(broker, captures, w, args.settle_s)) for w in args.workers
+        ]
 
     print(f"{'':<36} {'events/s':>9} {'MB/s':>7} {'vs adapter':>10}")
     for label, seconds in rows:
