@@ -16,12 +16,20 @@ from streams.settings import Settings
 @click.command()
 @click.option("--revision", default="head", show_default=True)
 def migrate(revision: str) -> None:
-    """Apply the Alembic migrations to ODDS_POSTGRES__URL."""
+    """Apply the Alembic migrations to ODDS_POSTGRES__URL, then re-seed the market names.
+
+    The re-seed upserts the taxonomy's market and outcome name templates (``sinks.markets``),
+    so names added since the last deploy reach Postgres without a new revision.
+    """
     from sinks import migrate as migrations
+    from sinks.markets import seed_database
 
     settings = settings_with()
     migrations.upgrade(settings.postgres.dsn(), revision)
     click.echo(f"migrated to {revision}")
+    report = asyncio.run(seed_database(settings))
+    if report is not None:
+        click.echo(str(report))
 
 
 async def _partitions(settings: Settings, action: str) -> None:

@@ -1,9 +1,10 @@
 """``oddsflow demo``: the main job on embedded defaults, end to end, with a visible result.
 
 Lifecycle: start the embedded broker (unless ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` is set) and
-the embedded Postgres (unless ``ODDS_POSTGRES__URL`` is set), migrate, run partition
-maintenance, round-trip one simulated capture through the broker, print what is in
-Postgres, then stop exactly what it started.
+the embedded Postgres (unless ``ODDS_POSTGRES__URL`` is set), migrate and re-seed the market
+names (as ``oddsflow migrate`` does), run partition maintenance, round-trip one simulated
+capture through the broker, print what is in Postgres (the best prices of one event by
+market and outcome name), then stop exactly what it started.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def embedded_stack(settings: Settings) -> Iterator[Stack]:
         if "bootstrap_servers" not in settings.kafka.model_fields_set:
             broker = stack.enter_context(EmbeddedBroker(settings.embedded.broker_port))
             kafka["bootstrap_servers"] = broker.bootstrap_servers
+            kafka["engine"] = "tansu"  # its gaps: streams/tansu_gaps.py
             started.append(f"embedded broker (tansu) on {broker.bootstrap_servers}")
         if settings.postgres.url is None:
             pg = EmbeddedPostgres(settings.embedded.data_dir / "postgres", settings.embedded.postgres_port)
@@ -116,6 +118,8 @@ async def _show_schema(settings: Settings) -> None:
 
 
 SHOWN_MARKETS = (1, 18, 29)  # match result, total goals, both teams to score
+#: the line the demo shows of a market with several (else its first line)
+SHOWN_LINES = {18: "total=2.5"}
 
 
 async def showcase_event(conn: Any) -> Any:
@@ -131,6 +135,23 @@ async def showcase_event(conn: Any) -> Any:
                               AND jsonb_typeof(o.v) = 'number')
              GROUP BY e.id ORDER BY books DESC, e.id LIMIT 1"""
     )
+
+
+async def best_prices(conn: Any, event_id: int) -> list[Any]:
+    """The rows of the demo's price table: one line of each of :data:`SHOWN_MARKETS` (the
+    :data:`SHOWN_LINES` one when quoted), every outcome with its best price, named."""
+    rows = await conn.fetch(
+        f"""SELECT market_id, line, market_name, outcome_name, price, bookmaker FROM best_current_odds
+             WHERE event_id = $1 AND market_id IN {SHOWN_MARKETS}
+             ORDER BY market_id, line, outcome""",
+        event_id,
+    )
+    lines: dict[int, str] = {}
+    for r in rows:
+        lines.setdefault(r["market_id"], r["line"])
+        if r["line"] == SHOWN_LINES.get(r["market_id"]):
+            lines[r["market_id"]] = r["line"]
+    return [r for r in rows if lines[r["market_id"]] == r["line"]]
 
 
 async def _summary(settings: Settings) -> None:
@@ -152,16 +173,10 @@ async def _summary(settings: Settings) -> None:
             title=f"best prices: {event['home']} v {event['away']} (sr:match:{event['sportradar_id']}, "
             f"{event['books']} bookmakers)"
         )
-        for col in ("market", "line", "outcome", "best price", "bookmaker"):
-            best.add_column(col)
-        rows = await conn.fetch(
-            f"""SELECT market_id, line, outcome, price, bookmaker FROM best_current_odds
-                WHERE event_id = $1 AND market_id IN {SHOWN_MARKETS}
-                ORDER BY market_id, line, outcome LIMIT 12""",
-            event["id"],
-        )
-        for r in rows:
-            best.add_row(str(r["market_id"]), r["line"], r["outcome"], f"{r['price']:.2f}", r["bookmaker"])
+        for col in ("market", "outcome", "best price", "bookmaker"):
+            best.add_column(col, justify="right" if col == "best price" else "left")
+        for r in await best_prices(conn, event["id"]):
+            best.add_row(r["market_name"], r["outcome_name"], f"{r['price']:.2f}", r["bookmaker"])
         console.print(best)
     finally:
         await conn.close()
@@ -171,6 +186,7 @@ def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[
     env = {
         **os.environ,
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "ODDS_KAFKA__ENGINE": settings.kafka.engine,
         "ODDS_POSTGRES__URL": settings.postgres.dsn(),
     }
     log = open(log_dir / f"{command}.log", "ab")  # noqa: SIM115 - closed with the process
@@ -186,6 +202,7 @@ def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[
 def demo(seconds: float, events: int, rate: float) -> None:
     """Run the whole pipeline on embedded defaults and show odds flowing into Postgres."""
     from sinks import migrate
+    from sinks.markets import seed_database
     from sinks.status import collect, render
     from streams.simulate_cli import SimulationOptions, simulate
 
@@ -195,6 +212,7 @@ def demo(seconds: float, events: int, rate: float) -> None:
             console.print(f"[green]started[/] {line}")
         migrate.upgrade(settings.postgres.dsn())
         console.print("[green]migrated[/] alembic upgrade head")
+        console.print(f"[green]seeded[/] {asyncio.run(seed_database(settings))}")
         asyncio.run(_show_schema(settings))
         topic, offset, size = asyncio.run(_round_trip(settings))
         console.print(f"[green]round trip[/] {size} bytes via {topic} at offset {offset}: identical")

@@ -7,7 +7,8 @@ them) and wrapped here for Python callers:
   rebuilt from the latest keyframe header at or before ``at`` plus the changes after it
   (SQL: ``SELECT * FROM odds_at(event_id, bookmaker_id, at)``);
 * :func:`best_current_odds` — per outcome of an event, the best current price across
-  bookmakers (SQL: the view ``best_current_odds``);
+  bookmakers, with the market and outcome names rendered for the event (SQL: the view
+  ``best_current_odds``, names since migration ``0005_market_names``);
 * :func:`event_id` — the canonical event id of a Sportradar id or a bookmaker's own id.
 """
 
@@ -35,7 +36,12 @@ async def odds_at(conn: Connection, event_id: int, bookmaker_id: int, at: dateti
 
 @dataclass(frozen=True, slots=True)
 class BestPrice:
-    """The best current price of one outcome and the bookmaker offering it."""
+    """The best current price of one outcome and the bookmaker offering it.
+
+    ``market_name`` / ``outcome_name``: the taxonomy's templates rendered for the event's team
+    names and the line (``Over/Under 2.5``, ``Lyon (-1.5)``); a market without a template is
+    named by its namespace and id (``uof:123 total=2.5``), an outcome without one by its id.
+    """
 
     market_id: int
     line: str
@@ -43,12 +49,15 @@ class BestPrice:
     price: float
     bookmaker: str
     captured_at: datetime
+    market_name: str
+    outcome_name: str
 
 
 async def best_current_odds(conn: Connection, event_id: int) -> list[BestPrice]:
     """Best price per (market, line, outcome) of one event, across bookmakers."""
     rows = await conn.fetch(
-        "SELECT market_id, line, outcome, price, bookmaker, captured_at FROM best_current_odds "
+        "SELECT market_id, line, outcome, price, bookmaker, captured_at, market_name, outcome_name "
+        "FROM best_current_odds "
         "WHERE event_id = $1 ORDER BY market_id, line, outcome",
         event_id,
     )

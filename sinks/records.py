@@ -38,13 +38,14 @@ SNAPSHOT_COLUMNS = (
     "source_partition",
     "source_offset",
     "unmapped_lines",
+    "mapped_lines",
 )
 HISTORY_COLUMNS = ("event_id", "bookmaker_id", "captured_at", "market_id", "line", "outcomes")
 
 LineKey = tuple[int, str]  # (market_id, line)
 #: one line of a capture as written: (market_id, line, outcomes JSON or None = removed)
 EncodedLine = tuple[int, str, str | None]
-SnapshotRow = tuple[int, int, datetime, bool, bool, int, int, int, str, int, int, int]
+SnapshotRow = tuple[int, int, datetime, bool, bool, int, int, int, str, int, int, int, int | None]
 HistoryRow = tuple[int, int, datetime, int, str, str | None]
 
 
@@ -160,6 +161,7 @@ def snapshot_row(c: Capture, event_id: int, bookmaker_id: int) -> SnapshotRow:
         src.partition,
         src.offset,
         s.unmapped_lines,
+        s.mapped_lines,
     )
 
 

@@ -23,6 +23,11 @@ made by ``sinks.partitions``):
 Latest values (plain tables): ``current_odds`` (latest outcomes per event × bookmaker ×
 market line, upserted) and ``sink_offsets`` (next offset to read per group, topic and
 partition, written in the same transaction as the rows).
+
+Reference data (plain tables, seeded from the taxonomy by ``sinks.markets``): ``markets``
+(name template and sport per canonical market id) and ``market_outcomes`` (name template per
+market and outcome id). No foreign key points at them: a line of a market without a template
+is stored all the same and named by its id.
 """
 
 from __future__ import annotations
@@ -132,6 +137,7 @@ class Snapshot(Base):
     source_partition: Mapped[int] = mapped_column(Integer)
     source_offset: Mapped[int] = mapped_column(BigInteger)
     unmapped_lines: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    mapped_lines: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 odds_history = Table(
@@ -160,6 +166,20 @@ class CurrentOdds(Base):
     line: Mapped[str] = mapped_column(Text, primary_key=True)
     outcomes: Mapped[dict[str, float | None]] = mapped_column(JSONB)
     captured_at: Mapped[datetime] = mapped_column(TS)
+
+
+class Market(Base):
+    __tablename__ = "markets"
+    market_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sport: Mapped[str | None] = mapped_column(Text, nullable=True)  # None: several sports
+    name_template: Mapped[str] = mapped_column(Text)
+
+
+class MarketOutcome(Base):
+    __tablename__ = "market_outcomes"
+    market_id: Mapped[int] = mapped_column(Integer, ForeignKey("markets.market_id"), primary_key=True)
+    outcome_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    name_template: Mapped[str] = mapped_column(Text)
 
 
 class SinkOffset(Base):

@@ -5,8 +5,9 @@ the running processes): committed offsets (the workers' Kafka group via ``commit
 the sink's from ``sink_offsets`` in Postgres) against fetch high watermarks
 (:mod:`streams.lag`), captures per bookmaker from Postgres, and the dead-letter topic
 read from the beginning and counted by stage and kind. The unmapped share per bookmaker
-comes from ``snapshots.unmapped_lines`` (see :func:`bookmaker_view`). ``--json`` prints it once for
-scripts; the default is a live rich view refreshed every ``--interval`` seconds.
+comes from ``snapshots.unmapped_lines`` and ``mapped_lines`` (see :func:`bookmaker_view`).
+``--json`` prints it once for scripts; the default is a live rich view refreshed every
+``--interval`` seconds.
 """
 
 from __future__ import annotations
@@ -150,16 +151,19 @@ async def bookmaker_view(
 ) -> list[dict[str, Any]]:
     """Per bookmaker: last capture stored, freshness at ``at``, captures stored, unmapped share.
 
-    ``unmapped_share`` = unmapped lines / (unmapped + canonical lines) summed over the
-    bookmaker's captures in ``window`` before its last one (``snapshots.unmapped_lines``
-    and ``lines_total``); ``None`` when those captures carry no line at all.
+    ``unmapped_share`` = unmapped lines / all lines the bookmaker sent, summed over its
+    captures in ``window`` before its last one: ``snapshots.unmapped_lines / (unmapped_lines
+    + mapped_lines)``, one unit for every bookmaker (a native market with its line value).
+    Rows written before ``mapped_lines`` existed count their canonical ``lines_total``
+    instead. ``None`` when those captures carry no line at all.
     """
     rows = await conn.fetch(
         """WITH last AS (
                SELECT bookmaker_id, max(captured_at) AS at, count(*) AS captures
                  FROM snapshots GROUP BY bookmaker_id)
            SELECT b.key, l.at, l.captures,
-                  sum(s.unmapped_lines) AS unmapped, sum(s.lines_total) AS mapped
+                  sum(s.unmapped_lines) AS unmapped,
+                  sum(coalesce(s.mapped_lines, s.lines_total)) AS mapped
              FROM last l
              JOIN bookmakers b ON b.id = l.bookmaker_id
              JOIN snapshots s ON s.bookmaker_id = l.bookmaker_id AND s.captured_at > l.at - $1::interval

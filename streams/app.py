@@ -22,7 +22,7 @@ from typing import Any
 
 import faust
 
-from streams import transport
+from streams import offset_fetch_errors, transport
 from streams.adapters import BOOKMAKERS
 from streams.context import StreamsContext
 from streams.delivery import OutRecord, SendFn
@@ -110,6 +110,7 @@ def create_app(
     ctx = StreamsContext(settings, send or producer_send(app))
     app.oddsflow = ctx
     transport.install(app)
+    offset_fetch_errors.install()  # the transport seeks to committed offsets
     normalize_agents.register(app, ctx, sorted(set(topics)))
     match_agents.register(app, ctx)
     return app

@@ -106,6 +106,7 @@ def broker(engine: str | None, nodes: int | None, port: int | None) -> None:
 
     with EmbeddedBroker(emb.broker_port) as running:
         click.echo(f"ODDS_KAFKA__BOOTSTRAP_SERVERS={running.bootstrap_servers}")
+        click.echo("ODDS_KAFKA__ENGINE=tansu")  # clients design around its gaps (streams/tansu_gaps.py)
         click.echo(f"broker running (pid {running.pid}); Ctrl-C to stop", err=True)
         sys.stdout.flush()
         wait_for_stop(running)
@@ -159,12 +160,14 @@ def show_settings() -> None:
 
 
 def _add_builtin_commands() -> None:
+    from streams.coverage_cli import coverage_command
     from streams.deadletters.cli import dlq
     from streams.produce_cli import produce_command
     from streams.replay.cli import replay_command
     from streams.simulate_cli import simulate_command
     from streams.worker import worker_command
 
+    cli.add_command(coverage_command)
     cli.add_command(dlq)
     cli.add_command(produce_command)
     cli.add_command(replay_command)

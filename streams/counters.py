@@ -17,8 +17,8 @@ class StreamCounters:
 
     raw_records: int = 0
     canonical_forwarded: int = 0
-    #: lines of bookmaker markets with no canonical mapping (sum of ``unmapped``)
-    unmapped_markets: int = 0
+    #: bookmaker lines with no canonical home (sum of the canonical events' ``unmapped``)
+    unmapped_lines: int = 0
     #: registry entries created for events without a Sportradar id
     unmatched_events: int = 0
     #: captures of events without a Sportradar id

@@ -19,6 +19,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from streams import offset_fetch_errors
+
 
 @dataclass(frozen=True, slots=True)
 class PartitionLag:
@@ -77,6 +79,7 @@ async def committed_offsets(
     client_kwargs: dict[str, Any], group: str, tps: list[TopicPartition]
 ) -> dict[TopicPartition, int | None]:
     """Committed offsets of a Kafka consumer group (``committed()``, not the admin API)."""
+    offset_fetch_errors.install()
     consumer = AIOKafkaConsumer(**client_kwargs, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:

@@ -54,12 +54,32 @@ LAST_CAPTURE = Gauge(
 UNMATCHED_EVENTS = Counter(
     "oddsflow_unmatched_events_total", "Events seen without a Sportradar id.", ["bookmaker"]
 )
-UNMAPPED_MARKETS = Counter(
-    "oddsflow_unmapped_markets_total", "Bookmaker markets without a canonical mapping.", ["bookmaker"]
+#: One unit for every bookmaker: a bookmaker line is one native market with its line value (a
+#: SportyBet market entry, a BetPawa market type × row handicap, a Bet9ja code × ``@`` param);
+#: the unmapped share is unmapped / (unmapped + mapped).
+UNMAPPED_LINES = Counter(
+    "oddsflow_unmapped_lines_total",
+    "Bookmaker lines without a canonical home (one native market with its line value).",
+    ["bookmaker", "sport"],
 )
-MAPPED_LINES = Counter("oddsflow_mapped_lines_total", "Canonical market lines produced.", ["bookmaker"])
+MAPPED_LINES = Counter(
+    "oddsflow_mapped_lines_total",
+    "Bookmaker lines that reached a canonical line (same unit as oddsflow_unmapped_lines_total).",
+    ["bookmaker", "sport"],
+)
 STALE_CAPTURES = Counter(
     "oddsflow_stale_captures_total", "Captures dropped as older than the last one seen.", ["bookmaker"]
+)
+SPLIT_BOARDS = Counter(
+    "oddsflow_split_boards_total",
+    "Boards (event × bookmaker) seen on two raw partitions: their producers partition keys differently.",
+    ["bookmaker"],
+)
+CROSSBOOK_DISAGREEMENTS = Counter(
+    "oddsflow_crossbook_disagreements_total",
+    "Lines two bookmakers started to price too differently (no-vig, streams/agreement): "
+    "counted once for each of the two bookmakers; market is the UOF market id.",
+    ["bookmaker", "sport", "market"],
 )
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
@@ -79,9 +99,11 @@ EXPORTED = {
         FRESHNESS,
         LAST_CAPTURE,
         UNMATCHED_EVENTS,
-        UNMAPPED_MARKETS,
+        UNMAPPED_LINES,
         MAPPED_LINES,
         STALE_CAPTURES,
+        SPLIT_BOARDS,
+        CROSSBOOK_DISAGREEMENTS,
     )
 }
 

@@ -13,6 +13,10 @@ Contract
   :class:`MessageTooLargeError` and nothing is sent.
 * Transient broker errors are retried with exponential back-off (``retries`` attempts);
   :meth:`publish` returns only after the broker acknowledged the record.
+* ``acks=all`` and, where the broker allows it, the idempotent producer
+  (``ODDS_KAFKA__IDEMPOTENCE``, :mod:`streams.idempotence`): on Apache Kafka a retried send
+  cannot store a capture twice; on tansu, which refuses it, :meth:`start` logs one warning
+  and sends without. :attr:`idempotent` says which after :meth:`start`.
 * Records with the same key (one board: bookmaker × event) are stored in the order
   :meth:`publish` / :meth:`send_raw` were called, however many are awaited at once: one
   record per key is in flight, the next waits for its ack or final failure. Without
@@ -37,6 +41,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 
 from streams.contracts.raw import HEADERS, encode_raw, raw_key
 from streams.errors import DataError
+from streams.idempotence import start_producer
 from streams.settings import KafkaSettings, Settings, TopicSettings
 
 log = logging.getLogger(__name__)
@@ -80,6 +85,8 @@ class OddsProducer:
         self.retries = retries
         self.backoff_s = backoff_s
         self._producer: AIOKafkaProducer | None = None
+        #: whether the running producer is idempotent (None before :meth:`start`)
+        self.idempotent: bool | None = None
         self._key_locks: dict[bytes, tuple[asyncio.Lock, int]] = {}  # key → (its turn, users)
 
     @classmethod
@@ -87,16 +94,23 @@ class OddsProducer:
         return cls(settings.kafka, settings.topics, source=source, **kwargs)
 
     async def start(self) -> None:
+        """Connect; idempotent unless the broker refuses it (see the module docstring)."""
         compression = None if self.kafka.compression == "none" else self.kafka.compression
-        self._producer = AIOKafkaProducer(
-            **self.kafka.client_kwargs(),
-            compression_type=compression,
-            max_request_size=self.kafka.max_message_bytes + 64 * 1024,
-            max_batch_size=max(self.kafka.producer_batch_bytes, 16 * 1024),
-            linger_ms=self.kafka.producer_linger_ms,
-            acks="all",
+
+        def make(idempotent: bool) -> AIOKafkaProducer:
+            return AIOKafkaProducer(
+                **self.kafka.client_kwargs(),
+                compression_type=compression,
+                max_request_size=self.kafka.max_message_bytes + 64 * 1024,
+                max_batch_size=max(self.kafka.producer_batch_bytes, 16 * 1024),
+                linger_ms=self.kafka.producer_linger_ms,
+                acks="all",
+                enable_idempotence=idempotent,
+            )
+
+        self._producer, self.idempotent = await start_producer(
+            make, self.kafka.idempotence, name=f"OddsProducer({self.source})"
         )
-        await self._producer.start()
 
     async def stop(self) -> None:
         """Flush and close (idempotent)."""

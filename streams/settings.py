@@ -29,6 +29,10 @@ class KafkaSettings(BaseModel):
     """Connection and client tuning for every Kafka client oddsflow creates."""
 
     bootstrap_servers: str = "127.0.0.1:9092"
+    #: the broker at ``bootstrap_servers``: ``kafka`` (Apache Kafka, the reference engine) or
+    #: ``tansu`` (the embedded demo broker; ``oddsflow demo`` sets it for the tansu it starts).
+    #: ``tansu`` turns on the code for its measured gaps (streams/tansu_gaps.py), nothing else
+    engine: Literal["kafka", "tansu"] = "kafka"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
@@ -45,14 +49,17 @@ class KafkaSettings(BaseModel):
     #: broker and falls back to plain ``acks=all`` with one warning where InitProducerId is
     #: refused (tansu); ``on`` fails instead; ``off`` never asks (see streams/idempotence.py)
     idempotence: Literal["auto", "on", "off"] = "auto"
-    #: longest a fetch waits for records; on tansu a fetch that found nothing waits this
-    #: long whatever arrives (see streams/transport.py), so it bounds each hop's latency
+    #: longest a fetch waits for records (every consumer, faust's too: streams/transport.py).
+    #: Kafka answers as soon as a record arrives, so there it only paces idle polling; tansu
+    #: notices a record arriving during the wait only at intervals that grow with it (0.3-0.9 s
+    #: at 3 s), so there it bounds each hop's latency
     fetch_max_wait_ms: int = Field(default=100, ge=10, le=10_000)
-    #: most bytes one fetch returns per partition, as stored (compressed). It bounds what a
-    #: consumer holds prefetched when it is behind: workers and sinks buffer one fetch per
-    #: assigned partition. It is not a message size limit: a larger batch still arrives
-    #: whole (KIP-74) — on tansu in every partition of a fetch, on Kafka only in the first
-    #: non-empty one, so keep it ≥ the producers' batch size (``producer_batch_bytes``).
+    #: most bytes one fetch returns per partition, as stored (compressed). On Kafka it bounds
+    #: what a consumer holds prefetched when it is behind (workers and sinks buffer one fetch
+    #: per assigned partition); tansu ignores it (a partition's whole backlog can come in one
+    #: fetch: ``streams.max_poll_records`` is the bound there). Not a message size limit: a
+    #: larger batch still arrives whole (KIP-74), on Kafka one per fetch, so keep it ≥ the
+    #: producers' batch size (``producer_batch_bytes``).
     fetch_partition_bytes: int = Field(default=1 * MiB, ge=16 * 1024, le=64 * MiB)
     client_id: str = "oddsflow"
 
@@ -218,6 +225,24 @@ class MonitorSettings(BaseModel):
     lag_interval_s: float = Field(default=3.0, gt=0, le=300)
 
 
+class AgreementSettings(BaseModel):
+    """Cross-book agreement (streams/agreement.py): the safety net of the market mapping.
+
+    Two bookmakers' quotes of one canonical line are compared when their captures are at
+    most ``window_s`` apart. An outcome disagrees when its no-vig probabilities differ by
+    more than ``threshold`` relative to the larger one *and* by more than ``min_diff``
+    absolute (the floor keeps long shots out). ``max_events``: events held by the worker's
+    check (least recently captured dropped first; sizes in docs/AGREEMENT.md). ``enabled``:
+    run the check in the match stage.
+    """
+
+    enabled: bool = True
+    window_s: float = Field(default=60.0, gt=0, le=86_400)
+    threshold: float = Field(default=0.25, gt=0, lt=1)
+    min_diff: float = Field(default=0.03, ge=0, lt=1)
+    max_events: int = Field(default=5_000, ge=1)
+
+
 class EmbeddedSettings(BaseModel):
     """Brokers and databases oddsflow starts itself (demo, tests, ``oddsflow broker``).
 
@@ -254,6 +279,7 @@ class Settings(BaseSettings):
     streams: StreamsSettings = StreamsSettings()
     embedded: EmbeddedSettings = EmbeddedSettings()
     monitor: MonitorSettings = MonitorSettings()
+    agreement: AgreementSettings = AgreementSettings()
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 

@@ -1,27 +1,28 @@
-"""faust's aiokafka transport with the worker consumer's ``fetch_max_wait_ms`` from settings.
+"""faust's aiokafka transport for the workers: the fetch wait from settings, exact changelog
+ends on tansu, and every record in offset order from faust's last seek.
 
-faust-streaming hard-codes ``fetch_max_wait_ms=1500`` for its worker consumer. On Apache
-Kafka that only bounds idle polling: a fetch returns as soon as ``fetch_min_bytes`` (1)
-arrived. The embedded broker (tansu) answers a fetch that found nothing only after the full
-wait, even when records arrive meanwhile, so every consumer hop adds up to that wait to the
-latency (measured with aiokafka on tansu, records every 0.37 s: median delivery 0.64 s at
-1500 ms, 0.07 s at 500 ms, 0.016 s at 100 ms). The pipeline has two faust hops (raw →
-canonical → snapshots), so the worker uses ``settings.kafka.fetch_max_wait_ms`` like every
-other oddsflow consumer.
+Fetch wait: faust-streaming hard-codes ``fetch_max_wait_ms=1500`` for its worker consumer;
+the worker uses ``settings.kafka.fetch_max_wait_ms`` like every other oddsflow consumer. On
+Apache Kafka that only paces idle polling (a waiting fetch returns as soon as a record
+arrives); tansu notices a record arriving during the wait only at intervals that grow with
+it, so each of the two faust hops (raw → canonical → snapshots) added up to a second there
+(bench/broker.py; tests/integration/streams/test_tansu_gaps.py shows both engines).
 
-Table recovery: faust asks ``end_offsets()`` (ListOffsets) how far to read each changelog.
-tansu answers the last batch's base offset + 1 (shared/docs/BROKER.md), so a recovering
-worker stopped short of a changelog's last records (boards one capture old, and faust's
-``ConsistencyError`` when a standby was further). :meth:`_ConsumerThread._highwaters`
-answers with the high watermark of a fetch response instead: exact on tansu, and what
-ListOffsets returns on Apache Kafka. Found by the crash campaign (``tests/reliability``).
+Table recovery (tansu only, ``ODDS_KAFKA__ENGINE=tansu``): faust asks ``end_offsets()``
+(ListOffsets) how far to read each changelog; tansu's answer is short of the last records
+(:mod:`streams.tansu_gaps`), so a recovering worker kept boards one capture old and faust
+raised ``ConsistencyError`` when a standby was further. :meth:`_ConsumerThread._highwaters`
+answers with the high watermark of a fetch response there. On Kafka faust's own call is exact.
 
-Record order: every record reaches faust in offset order, from where faust last sought,
-without skipping (:mod:`streams.ordering`: a seek ledger kept on the consumer thread; the
-crash campaign lost captures to faust reading records fetched before a seek, and records
-read before its post-rebalance seek). Every partition is sought by this transport's
-``seek_to_committed`` (aiokafka's skips partitions committed at 0 or never), and faust's
-commits over offset gaps are logged.
+Record order (faust and aiokafka bugs, on every engine): every record reaches faust in
+offset order, from where faust last sought, without skipping (:mod:`streams.ordering`: a
+seek ledger kept on the consumer thread), because faust hands its loop batches fetched
+before a seek (faust-streaming #221/#606) and reads records before its post-rebalance seek.
+Every partition is sought by this transport's ``seek_to_committed`` (aiokafka 0.14's skips
+partitions committed at 0 or never), a changelog seek below 0 (faust's recovery arithmetic)
+reads from the log start, and faust's commits over offset gaps are logged.
+``tests/integration/streams/test_stale_fetch.py`` reproduces the first two bugs on Apache
+Kafka with faust's and aiokafka's own code.
 
 :func:`install` gives an app this transport; nothing else changes.
 """
@@ -29,14 +30,14 @@ commits over offset gaps are logged.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, cast
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
 
+from streams import tansu_gaps
 from streams.ordering import Key, SeekLedger, Verdict
-from streams.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
@@ -47,25 +48,6 @@ class _Stamped(dict[Any, Any]):
     def __init__(self, records: Mapping[Any, Any], stamp: dict[Key, int]) -> None:
         super().__init__(records)
         self.stamp = stamp
-
-
-async def fetch_highwaters(kafka: KafkaSettings, tps: Sequence[TopicPartition]) -> dict[TopicPartition, int]:
-    """The log end of each partition from a fetch response's high watermark (own, group-less
-    consumer; at most one batch per partition is fetched)."""
-    consumer = AIOKafkaConsumer(**kafka.client_kwargs(), enable_auto_commit=False, fetch_max_wait_ms=50)
-    await consumer.start()
-    try:
-        consumer.assign(list(tps))
-        ends = await consumer.end_offsets(list(tps))
-        for tp in tps:
-            consumer.seek(tp, ends[tp])
-        for _ in range(300):
-            if all(consumer.highwater(tp) is not None for tp in tps):
-                return {tp: max(int(consumer.highwater(tp)), ends[tp]) for tp in tps}
-            await consumer.getmany(timeout_ms=100)
-        raise TimeoutError(f"no fetch response for {tps}")
-    finally:
-        await consumer.stop()  # partitions still assigned: after assign([]) stop() can hang on tansu
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -83,11 +65,12 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         return consumer
 
     async def _highwaters(self, partitions: list[Any]) -> Mapping[Any, int]:
-        if self.consumer.in_transaction or not partitions:
-            return await super()._highwaters(partitions)
         app: Any = self.app
+        kafka = app.oddsflow.settings.kafka
+        if not tansu_gaps.enabled(kafka) or self.consumer.in_transaction or not partitions:
+            return await super()._highwaters(partitions)
         tps = [TopicPartition(tp.topic, tp.partition) for tp in partitions]
-        ends = await fetch_highwaters(app.oddsflow.settings.kafka, tps)
+        ends = await tansu_gaps.fetch_highwaters(kafka, tps)
         return {tp: ends[TopicPartition(tp.topic, tp.partition)] for tp in partitions}
 
     # -- seeks and fetches, counted (see SeekLedger) --------------------------------------
@@ -139,16 +122,20 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         self.ledger.sought(dict.fromkeys(partitions or consumer.assignment()))
         await consumer.seek_to_beginning(*partitions)  # the reset is requested before its first await
 
-    async def _seek_wait(self, consumer: Any, partitions: Mapping[Any, int]) -> None:
+    async def _seek_wait(self, consumer: Any, partitions: Mapping[Any, int | None]) -> None:
         """faust's table recovery seeks changelogs here. Its offset arithmetic ("last read",
         -1 for none) can give an offset below -1, which aiokafka rejects and the worker died
-        of (crash campaign): such a changelog is read from its start, which is always safe."""
-        negative = {tp: offset for tp, offset in partitions.items() if offset < 0}
+        of (crash campaign): such a changelog is read from its start, which is always safe.
+        So is a standby offset of ``None``: a rebalance landing while an earlier recovery
+        still runs adds its new standby partitions (offset ``None``, built only by the next
+        recovery) and the running one seeks them (crash campaign on Kafka, rolling restart:
+        generations 5 and 6 one second apart; TypeError here, ValueError in aiokafka)."""
+        negative = {tp: offset for tp, offset in partitions.items() if offset is None or offset < 0}
         if negative:
             log.warning("changelog seek to %s: reading those partitions from their start", negative)
-        partitions = {tp: max(0, offset) for tp, offset in partitions.items()}
-        self.ledger.sought(partitions)  # aiokafka's seeks below run in this same step
-        await super()._seek_wait(consumer, partitions)
+        targets = {tp: max(0, offset or 0) for tp, offset in partitions.items()}
+        self.ledger.sought(targets)  # aiokafka's seeks below run in this same step
+        await super()._seek_wait(consumer, targets)
 
 
 class _Consumer(driver.Consumer):

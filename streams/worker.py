@@ -2,11 +2,11 @@
 
 Before faust starts, the command creates the topics oddsflow owns (raw topics of the known
 bookmakers, snapshots, DLQ — see :mod:`streams.topics` — and the canonical repartition
-topic), resolves the raw pattern (``^<raw_prefix>.+``) against the broker's topics and, for
-a group without offsets, commits the start of every input partition
-(:func:`pin_start_offsets`); faust then creates the table changelogs. Start as many
-workers as you like with the same settings: they form one consumer group
-(``streams.app_id``) and share partitions.
+topic), the table changelogs (:mod:`streams.faust_new_changelogs`), and resolves the raw
+pattern (``^<raw_prefix>.+``) against the broker's topics. A partition the group never
+committed is read from its log start (:mod:`streams.transport`). Start as many workers as
+you like with the same settings: they form one consumer group (``streams.app_id``) and
+share partitions.
 Exit code 0 after a clean stop, 1 when an agent crashed (a bug; the record that caused it
 is in the DLQ with kind ``bug``), 2 on a settings error.
 """
@@ -20,14 +20,12 @@ from typing import Any
 
 import click
 import faust
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.adapters import BOOKMAKERS
 from streams.app import create_app
-from streams.metadata import topic_partitions
+from streams.faust_new_changelogs import ensure_changelogs
 from streams.monitor import LagRow, publish_lag_forever, start_health
 from streams.normalize.topics import list_raw_topics
 from streams.settings import Settings
@@ -37,14 +35,13 @@ log = logging.getLogger(__name__)
 
 
 async def prepare_topics(settings: Settings) -> list[str]:
-    """Create oddsflow's topics when missing and pin start offsets; returns the raw topics."""
+    """Create oddsflow's topics when missing; returns the raw topics."""
     created = await ensure_topics(settings, BOOKMAKERS)
     if created:
         log.info("created topics %s", created)
     await _ensure_canonical(settings)
-    raw_topics = await list_raw_topics(settings)
-    await pin_start_offsets(settings, [*raw_topics, settings.topics.canonical])
-    return raw_topics
+    await ensure_changelogs(settings)  # faust bug robinhood/faust#499, see that module
+    return await list_raw_topics(settings)
 
 
 async def _ensure_canonical(settings: Settings) -> None:
@@ -60,40 +57,6 @@ async def _ensure_canonical(settings: Settings) -> None:
                 )
     finally:
         await admin.close()
-
-
-async def pin_start_offsets(settings: Settings, topics: list[str]) -> dict[TopicPartition, int]:
-    """Commit the log start offset for each partition of ``topics`` the group has no offset for.
-
-    Why: faust seeks a newly assigned partition to its committed offset after recovering
-    the tables, but a partition without one keeps the position its fetcher already reached
-    — and records fetched while the stream was paused for that recovery are dropped. That
-    happens when a running worker takes over such a partition (a worker died before its
-    first commit). With an offset committed for every partition up front, there is always
-    something to seek to. Kafka only accepts these commits while the group has no members,
-    i.e. at the first worker's start; later workers find the offsets already there.
-    """
-    consumer = AIOKafkaConsumer(
-        **settings.kafka.client_kwargs(), group_id=settings.streams.app_id, enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        known = await topic_partitions(consumer)
-        tps = [TopicPartition(t, p) for t in topics for p in known.get(t, ())]
-        missing = [tp for tp in tps if await consumer.committed(tp) is None]
-        if not missing:
-            return {}
-        consumer.assign(missing)  # (aiokafka commits only assigned partitions; nothing is fetched)
-        start = await consumer.beginning_offsets(missing)
-        try:
-            await consumer.commit({tp: OffsetAndMetadata(offset, "") for tp, offset in start.items()})
-        except KafkaError as exc:  # the group has members: they own the offsets
-            log.info("not pinning start offsets of %d partition(s): %r", len(missing), exc)
-            return {}
-        log.info("pinned start offsets of %d partition(s) for group %s", len(start), settings.streams.app_id)
-        return dict(start)
-    finally:
-        await consumer.stop()
 
 
 def install_monitor(app: Any, settings: Settings) -> None:

@@ -12,13 +12,18 @@ Contract
   ``missing_field``, ``bad_value``, ``unsupported_sport``, ``absurd_odds`` (one
   impossible active price rejects the whole capture) and ``malformed`` (a last-resort
   conversion at the adapter boundary that explicit checks should make unreachable).
-* Unmapped bookmaker markets are counted in ``unmapped`` and never fail a capture: per
-  SportyBet market entry (one per line), per BetPawa market entry (all its rows), per
-  distinct Bet9ja line (``S_CAH@-0.5`` with its two outcome keys counts once). An event
-  without Sportradar id is valid (``sportradar_id=None``).
+* Lines are mapped through the open taxonomy (:mod:`streams.taxonomy`): SportyBet
+  generically, BetPawa and Bet9ja through the mapping tables. Lines are counted in one
+  unit, the bookmaker line (a SportyBet market entry, a BetPawa market type × row
+  handicap, a Bet9ja code × ``@`` param): ``mapped_lines`` those that reached a canonical
+  line, ``unmapped`` the others per native market id. An unknown market, an unreadable
+  line value or unknown extra fields never fail a capture; only a broken required field
+  (ids, team names, times, the price of a mapped outcome) does. An event without
+  Sportradar id is valid (``sportradar_id=None``).
 * Output is deterministic and independent of the bookmaker's ordering: lines sorted by
-  (UOF market id, line key), outcomes in taxonomy order; an outcome quoted twice on one
-  line keeps the active price, and of two active prices the higher one.
+  (market id, line key), outcomes by id (:func:`streams.taxonomy.outcome_order`); an
+  outcome quoted twice on one line keeps the active price, and of two active prices the
+  higher one.
 * The adapters memoize line keys, odds keys and outcomes per process (bounded, cleared
   when full); they are meant to be called from one thread per process.
 * Bet9ja's ``STARTDATE`` carries no offset; it is read in

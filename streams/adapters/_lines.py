@@ -3,21 +3,19 @@
 :class:`LineCollector` files each mapped outcome under its canonical line and builds the
 lines in a fixed order, whatever the order of the bookmaker's markets; :func:`outcome`
 hands out shared immutable :class:`~streams.contracts.canonical.Outcome` objects from a
-bounded memo (:class:`BoundedCache`); :func:`format_line` turns a specifier value written
-as text into the line key. Errors are :class:`~streams.errors.DataError` (stage
-``normalize``) naming the JSON path, as in :mod:`streams.adapters._common`.
+bounded memo (:class:`BoundedCache`); :func:`counts` tallies unmapped lines per native
+market. Line keys themselves come from :mod:`streams.taxonomy.lines`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from streams.adapters._common import STAGE, fail
 from streams.contracts.canonical import MarketLine, Outcome
-from streams.errors import DataError
-from streams.taxonomy import BY_MARKET_ID, MarketSpec, canonical_decimal, canonical_score, score_handicap
+from streams.taxonomy import market_key, outcome_order
 
-Slot = tuple[int, str]  # (UOF market id, line key): one canonical line
+Slot = tuple[int, str]  # (canonical market id, line key): one canonical line
 
 
 class BoundedCache(dict[Any, Any]):
@@ -57,74 +55,97 @@ class BoundedCache(dict[Any, Any]):
 # 30,000 simulated captures (100 events × 3 bookmakers) it misses 2.2% of outcomes; the
 # single dict of 100,000 it replaces missed 1.5% and grew each worker by ~17 MB over the
 # first quarter of an hour.
-_OUTCOMES = BoundedCache(12_500)
+OUTCOMES = BoundedCache(12_500)
 
 
 def outcome(outcome_id: str, price: float | None) -> Outcome:
     """The (shared, immutable) :class:`Outcome` for ``outcome_id`` at ``price`` (None: inactive)."""
     key = (outcome_id, price)
-    found: Outcome | None = _OUTCOMES.lookup(key)
+    found: Outcome | None = OUTCOMES.lookup(key)
     if found is None:
         found = Outcome(outcome_id, price, price is not None)
-        _OUTCOMES.put(key, found)
+        OUTCOMES.put(key, found)
     return found
 
 
 class LineCollector:
     """Groups outcomes into canonical lines keyed by :data:`Slot` (market id, line key).
 
-    Each outcome is filed under its rank (position in the taxonomy's outcome tuple), so the
-    built line lists outcomes in canonical order. Lines come out ordered by (market id,
-    line key). When one outcome appears twice on the same line, an active price beats an
-    inactive one and the higher of two prices wins: the result never depends on the order
-    in which a bookmaker lists its markets.
+    Lines come out ordered by (market id, line key) and list their outcomes in canonical
+    order (:func:`streams.taxonomy.outcome_order`). When one outcome appears twice on the
+    same line, an active price beats an inactive one and the higher of two prices wins:
+    the result never depends on the order in which a bookmaker lists its markets.
     """
 
     __slots__ = ("buckets",)
 
     def __init__(self) -> None:
-        self.buckets: dict[Slot, dict[int, Outcome]] = {}
+        self.buckets: dict[Slot, dict[str, Outcome]] = {}
 
-    def add(self, slot: Slot, rank: int, outcome_id: str, price: float | None) -> None:
+    def add(self, slot: Slot, found: Outcome) -> None:
         bucket = self.buckets.get(slot)
         if bucket is None:
-            bucket = self.buckets[slot] = {}
-        previous = bucket.get(rank)
+            self.buckets[slot] = {found.outcome_id: found}
+            return
+        previous = bucket.get(found.outcome_id)
+        price = found.price
         if previous is None or (price is not None and (previous.price is None or price > previous.price)):
-            bucket[rank] = outcome(outcome_id, price)
+            bucket[found.outcome_id] = found
 
     def build(self) -> tuple[MarketLine, ...]:
         lines = []
         buckets = self.buckets
+        keys = _MARKET_KEYS
+        orders = _ORDERS
         for slot in sorted(buckets):
             market_id, line = slot
             bucket = buckets[slot]
-            ordered = tuple(map(bucket.__getitem__, sorted(bucket)))
-            lines.append(MarketLine(BY_MARKET_ID[market_id].key, market_id, line, ordered))
+            if len(bucket) == 1:
+                ordered = tuple(bucket.values())
+            else:
+                sent = tuple(bucket)
+                order = orders.get(sent)
+                if order is None:
+                    canonical = tuple(sorted(sent, key=outcome_order))
+                    order = _SORTED if canonical == sent else canonical
+                    orders.put(sent, order)
+                values = bucket.values() if order is _SORTED else map(bucket.__getitem__, order)
+                ordered = tuple(values)
+            key = keys.get(market_id)
+            if key is None:
+                key = market_key(market_id)
+                keys.put(market_id, key)
+            lines.append(_market_line(key, market_id, line, ordered))
         return tuple(lines)
 
 
-def _whole(text: str) -> int:
-    if "." in text:
-        raise DataError(STAGE, "bad_value", f"{text} is not a whole number")
-    return int(text)
+def _market_line(market: str, market_id: int, line: str, outcomes: tuple[Outcome, ...]) -> MarketLine:
+    """``MarketLine(market, market_id, line, outcomes)``, built through its slots (a frozen
+    dataclass's ``__init__`` calls ``object.__setattr__`` per field, the slow part of
+    building a big board). Same object, same invariants; the caller passes valid fields."""
+    made = _new_line(MarketLine)
+    _set_market(made, market)
+    _set_market_id(made, market_id)
+    _set_line(made, line)
+    _set_outcomes(made, outcomes)
+    return made
 
 
-def format_line(spec: MarketSpec, value: str, path: str) -> str:
-    """Line key of ``spec`` from a specifier value written as text (``"2.50"``, ``"0:1"``, ``"-1"``).
+_new_line = object.__new__
+_SLOT_SETTERS = vars(MarketLine)  # the member descriptors of the slots
+_set_market = _SLOT_SETTERS["market"].__set__
+_set_market_id = _SLOT_SETTERS["market_id"].__set__
+_set_line = _SLOT_SETTERS["line"].__set__
+_set_outcomes = _SLOT_SETTERS["outcomes"].__set__
+_SORTED: tuple[str, ...] = ("\x00sorted",)  # memo value: the ids already came in canonical order
+# outcome ids in the order a line received them -> the same ids in canonical order
+_ORDERS = BoundedCache(20_000)
+_MARKET_KEYS = BoundedCache(20_000)  # market id -> its readable key
 
-    Three-way handicaps accept either a score (``"0:1"``) or a whole home-side handicap
-    (``"-1"`` → ``"0:1"``, see :func:`streams.taxonomy.score_handicap`); ``goalnr`` must be whole.
-    """
-    try:
-        if spec.line_format == "score":
-            text = (
-                canonical_score(value) if ":" in value else score_handicap(_whole(canonical_decimal(value)))
-            )
-        else:
-            text = canonical_decimal(value)
-            if spec.line_format == "integer":
-                _whole(text)
-    except DataError as exc:
-        fail("bad_value", f"{path}: {exc.message}")
-    return f"{spec.specifier}={text}"
+
+def counts(keys: Iterable[str]) -> dict[str, int]:
+    """``{key: occurrences}`` sorted by key: the ``unmapped`` member of a canonical event."""
+    out: dict[str, int] = {}
+    for key in keys:
+        out[key] = out.get(key, 0) + 1
+    return dict(sorted(out.items()))

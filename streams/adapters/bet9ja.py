@@ -11,25 +11,29 @@ Contract
   :data:`STARTDATE_TZ` (UTC unless configured via ``normalize(..., startdate_tz=...)``).
 * Odds keys ``<SPORT>_<MARKET>[@<param>]_<OUTCOME>`` with sport prefixes ``S_``/``LIVES_``
   (soccer), ``B_`` (basketball), ``T_`` (tennis); ``LIVEB_``/``LIVET_`` (not yet seen in
-  captures, extrapolated from ``LIVES_``) are read like ``B_``/``T_``. ``S_OU`` and ``S_OUA`` are one
-  ``total_goals``; ``S_HAOU`` splits into ``home_total_goals`` (``OH``/``UH``) and
-  ``away_total_goals`` (``OA``/``UA``); Asian handicap params are home-side for both
-  outcomes. ``S_1X2HND@h``: whole home-side handicap ``h`` → ``hcp=h:0`` if ``h >= 0``
-  else ``hcp=0:-h`` (``@-1`` → ``hcp=0:1``). ``S_1STGOAL`` has no param and is
+  captures, extrapolated from ``LIVES_``) are read like ``B_``/``T_``. Market codes are read
+  through :data:`streams.taxonomy.tables.BET9JA` (see :mod:`._bet9ja_keys`): ``S_OU`` and
+  ``S_OUA`` are both UOF 18 (``S_OUA`` carries the whole and quarter lines); ``S_HAOU``
+  splits into the home (``OH``/``UH``, 19) and away (``OA``/``UA``, 20) totals; Asian
+  handicap params are home-side for both outcomes; ``1T``/``HT`` mark the first half and
+  ``2T``/``2HT``/``2TN`` the second. ``S_1X2HND@h``: whole home-side handicap ``h`` →
+  ``hcp=h:0`` if ``h >= 0`` else ``hcp=0:-h`` (``@-1`` → ``hcp=0:1``). ``S_1STGOAL`` is
   ``goalnr=1``; live ``LIVES_NEXTGOAL@a:b`` (param = current score) is ``goalnr=a+b+1``.
+  A key whose param does not fit its market's line (``S_OU@abc``) is an unmapped line.
 * Values: prematch decimal strings, live ``{"v": number}``. ``"-"``, ``""`` and null are
   suspended. A price of exactly 1 is Bet9ja's placeholder (live captures late in a match
   carry ``{"v": 1}`` everywhere, and prematch responses carry ``"1"`` on closed lines),
   so it is an inactive outcome without price, never an error. Any other active value
   that is not a finite number in (1.0, 10000] rejects the **whole capture**
   (``absurd_odds``) so it reaches the DLQ with its bytes.
-* Unmapped markets are counted per Bet9ja market id (``S_CAH``, ``LIVES_1X2GG``...), once
-  per distinct line. Only ``DataError`` leaves :func:`normalize`/:func:`extract_ids`.
+* One bookmaker line is one market code with one param (``S_CAH@-0.5`` with its two outcome
+  keys); a line is mapped when one of its keys reached a canonical line, else it is
+  counted in ``unmapped`` under its market code (``S_CAH``, ``LIVES_AWTTW``...). Values of
+  unmapped keys are never read. Only ``DataError`` leaves :func:`normalize`/:func:`extract_ids`.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime, tzinfo
 from typing import Any, cast
 
@@ -48,7 +52,7 @@ from streams.adapters._common import (
     sr_number,
     utc_captured_at,
 )
-from streams.adapters._lines import LineCollector
+from streams.adapters._lines import LineCollector, counts
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "bet9ja"
@@ -157,7 +161,7 @@ def _normalize(payload: object, captured_at: datetime, tz: tzinfo) -> CanonicalE
     odds = as_object(d.get("O"), "D.O")
 
     collector = LineCollector()
-    unmapped = _collect(odds, sport, collector)
+    unmapped, mapped = _collect(odds, sport, collector)
 
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
@@ -173,11 +177,12 @@ def _normalize(payload: object, captured_at: datetime, tz: tzinfo) -> CanonicalE
         tournament=opt_str(_pick(d, header, "GN")[0], "D.GN"),
         lines=collector.build(),
         unmapped=unmapped,
+        mapped_lines=mapped,
     )
 
 
-def _collect(odds: dict[Any, Any], sport: Sport, collector: LineCollector) -> dict[str, int]:
-    """Fill ``collector`` from ``D.O``; return the unmapped counts (distinct lines per market id).
+def _collect(odds: dict[Any, Any], sport: Sport, collector: LineCollector) -> tuple[dict[str, int], int]:
+    """Fill ``collector`` from ``D.O``; return (unmapped lines per market code, mapped lines).
 
     The hot path: ~900 keys per capture, resolved once per process by ``_bet9ja_keys``;
     unmapped keys are handled by C-level set/dict operations and only mapped keys are
@@ -185,19 +190,18 @@ def _collect(odds: dict[Any, Any], sport: Sport, collector: LineCollector) -> di
     The memos are process-wide and unlocked: call adapters from one thread per process.
     """
     keys = odds.keys()
-    seen: set[str | None] = set(map(keys_memo.SEEN.get, keys))  # holds None if a key is new
-    if None in seen:
+    lines: set[str | None] = set(map(keys_memo.SEEN.get, keys))  # holds None if a key is new
+    if None in lines:
         keys_memo.learn(keys)
-        seen = set(map(keys_memo.SEEN.__getitem__, keys))
-    seen.discard(keys_memo.NOT_COUNTED)
-    unmapped_lines = cast(set[str], seen)
+        lines = set(map(keys_memo.SEEN.__getitem__, keys))
     mapped = keys_memo.MAPPED
+    placed: set[str] = set()
     buckets = collector.buckets
     for key in keys & mapped.keys():
-        key_sport, slot, rank, outcome_id, line_id, by_raw = mapped[key]
+        key_sport, slot, outcome_id, line_id, by_raw = mapped[key]
         if key_sport != sport:
-            unmapped_lines.add(line_id)
             continue
+        placed.add(line_id)
         raw = odds[key]
         if type(raw) is dict:
             raw = raw.get("v")
@@ -207,14 +211,14 @@ def _collect(odds: dict[Any, Any], sport: Sport, collector: LineCollector) -> di
             found = _outcome(raw, key, outcome_id, by_raw)
         bucket = buckets.get(slot)  # LineCollector.add, inlined (same rule)
         if bucket is None:
-            buckets[slot] = {rank: found}
+            buckets[slot] = {outcome_id: found}
             continue
-        previous = bucket.get(rank)
+        previous = bucket.get(outcome_id)
         price = found.price
         if previous is None or (price is not None and (previous.price is None or price > previous.price)):
-            bucket[rank] = found
-    per_market = Counter(map(keys_memo.LINE_MARKET.__getitem__, unmapped_lines))
-    return {market_id: per_market[market_id] for market_id in sorted(per_market)}  # set order varies
+            bucket[outcome_id] = found
+    unmapped_lines = cast(set[str], lines - placed)
+    return counts(map(keys_memo.LINE_MARKET.__getitem__, unmapped_lines)), len(placed)
 
 
 def _outcome(raw: object, key: str, outcome_id: str, by_raw: dict[object, Outcome]) -> Outcome:

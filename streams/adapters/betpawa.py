@@ -7,20 +7,26 @@ Contract
   ignored); no such widget → ``sportradar_id=None``.
 * Sport from ``category.id`` (``2`` football, ``3`` basketball, ``452`` tennis) or, failing
   that, ``category.name``; anything else is ``unsupported_sport``.
+* Markets are read through :data:`streams.taxonomy.tables.BETPAWA`, keyed by (sport,
+  ``marketType.id``): ids repeat across sports (4429 is a football and a tennis score).
 * Lines: ``row[].handicap`` is the line × 4, quoted from the home side (``-6`` → ``-1.5``),
   and is the single source of the line; the per-price ``handicap`` strings are display
   text (the away Asian price shows the opposite sign) and are not read. Prices are
   grouped by (market, line value), never by row: HT/FT's three rows and 1X2-and-total's
-  two rows with the same handicap merge into one line each. Three-way (European)
-  handicap: whole home-side handicap ``h`` → ``hcp=h:0`` for ``h >= 0``, ``hcp=0:-h``
-  otherwise (``-4`` → home -1 → ``hcp=0:1``); next goal: ``handicap`` 4 → ``goalnr=1``.
-  A market that needs a line but has a row whose ``handicap`` is null is a DataError.
-* ``suspended: true`` → inactive outcome without price (its ``price`` is a placeholder,
-  e.g. 100.0, and is never read). An unsuspended price that is not a finite number in
-  (1.0, 10000] rejects the **whole capture** (``absurd_odds``) so it reaches the DLQ
-  with its bytes.
-* Unknown price names inside a mapped market are skipped; unmapped ``marketType.id``s
-  are counted in ``unmapped``. Only ``DataError`` leaves :func:`normalize`/:func:`extract_ids`.
+  two rows with the same handicap merge into one line each; markets without a line ignore
+  the row handicap. Three-way (European) handicap: whole home-side handicap ``h`` →
+  ``hcp=h:0`` for ``h >= 0``, ``hcp=0:-h`` otherwise (``-4`` → home -1 → ``hcp=0:1``);
+  next goal: ``handicap`` 16 → ``goalnr=4``. A row whose handicap cannot be that market's
+  line (null, text, a fraction of a goal on a three-way handicap) is an unmapped line.
+* A price is under ``price`` or, in newer responses, ``odds``; ``suspended`` absent means
+  active. ``suspended: true`` → inactive outcome without price (its price is a
+  placeholder, e.g. 0.0 or 100.0, and is never read). An unsuspended price that is not a
+  finite number in (1.0, 10000] rejects the **whole capture** (``absurd_odds``) so it
+  reaches the DLQ with its bytes. Unknown extra fields are ignored.
+* One bookmaker line is one (``marketType.id``, row ``handicap``). Unknown price names inside
+  a mapped market are skipped; unknown market types are counted in ``unmapped`` (their
+  rows and prices are never validated). Only ``DataError`` leaves
+  :func:`normalize`/:func:`extract_ids`.
 """
 
 from __future__ import annotations
@@ -44,17 +50,11 @@ from streams.adapters._common import (
     sr_number,
     utc_captured_at,
 )
-from streams.adapters._lines import BoundedCache, LineCollector, format_line
-from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+from streams.adapters._lines import OUTCOMES, BoundedCache, LineCollector, counts, outcome
+from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
-from streams.taxonomy import (
-    CORRECT_SCORE_IDS,
-    HT_FT_IDS,
-    MARKETS,
-    RESULT_TOTAL_IDS,
-    MarketSpec,
-    quarter_line,
-)
+from streams.taxonomy import quarter_line
+from streams.taxonomy.tables import BETPAWA, NativeMarket
 
 BOOKMAKER = "betpawa"
 
@@ -65,49 +65,15 @@ _SPORT_NAMES: dict[str, Sport] = {
     "basketball": "basketball",
     "tennis": "tennis",
 }
+#: sport -> marketType.id -> (table entry, line key of a market without a line, or None)
+_TABLE: dict[Sport, dict[str, tuple[NativeMarket, str | None]]] = {}
+for (_in_sport, _type_id), _spec in BETPAWA.items():
+    _TABLE.setdefault(_in_sport, {})[_type_id] = (_spec, None if _spec.line_name else _spec.line(None))
+_UNFIT = "\x00unfit"  # cache marker: the handicap cannot be this market's line
+_LINES = BoundedCache(20_000)  # (sport, marketType.id, handicap x4) -> line key | _UNFIT
+_HASHABLE = (int, float, str, bool, type(None))
 
-_RESULT = {"1": "1", "X": "2", "2": "3"}
-_OVER_UNDER = {"Over": "12", "Under": "13"}
-_HOME_AWAY = {"1": "4", "2": "5"}
-_HANDICAP = {"1": "1714", "2": "1715"}
-_ONE_WORD = {"O": "Over", "U": "Under"}
-
-# canonical key -> {BetPawa price name -> UOF outcome id}
-PRICE_NAMES: dict[str, dict[str, str]] = {
-    "match_result": _RESULT,
-    "double_chance": {"1X": "9", "12": "10", "X2": "11"},
-    "draw_no_bet": _HOME_AWAY,
-    "total_goals": _OVER_UNDER,
-    "asian_handicap": _HANDICAP,
-    "handicap_3way": {"1": "1711", "X": "1712", "2": "1713"},
-    "btts": {"Yes": "74", "No": "76"},
-    "correct_score": {
-        ("Other" if score == "other" else score.replace(":", "-")): oid
-        for score, oid in CORRECT_SCORE_IDS.items()
-    },
-    "ht_ft": dict(HT_FT_IDS),
-    "h1_match_result": _RESULT,
-    "h1_total_goals": _OVER_UNDER,
-    "home_total_goals": _OVER_UNDER,
-    "away_total_goals": _OVER_UNDER,
-    "odd_even": {"Odd": "70", "Even": "72"},
-    # Real captures name the no-goal price "None" (displayName "No Goal").
-    "next_goal": {"1": "6", "None": "7", "X": "7", "2": "8"},
-    "match_result_and_total": {f"{r} - {_ONE_WORD[ou]}": oid for (r, ou), oid in RESULT_TOTAL_IDS.items()},
-    "corners_total": _OVER_UNDER,
-    "bb_moneyline_incl_ot": _HOME_AWAY,
-    "bb_handicap_incl_ot": _HANDICAP,
-    "bb_total_incl_ot": _OVER_UNDER,
-    "tennis_winner": _HOME_AWAY,
-    "tennis_game_handicap": _HANDICAP,
-    "tennis_total_games": _OVER_UNDER,
-    "tennis_total_sets": _OVER_UNDER,
-}
-# marketType.id -> (spec, {price name -> (UOF outcome id, rank)})
-_BY_ID: dict[str, tuple[MarketSpec, dict[str, tuple[str, int]]]] = {
-    m.betpawa: (m, {name: (oid, m.rank[oid]) for name, oid in PRICE_NAMES[m.key].items()}) for m in MARKETS
-}
-_LINES = BoundedCache(20_000)  # (UOF market id, handicap x4) -> line key
+Line = tuple[str, object]  # one bookmaker line: (marketType.id, row handicap as a hashable key)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -178,21 +144,30 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     competition = doc.get("competition")
 
     collector = LineCollector()
-    unmapped: dict[str, int] = {}
+    seen: set[Line] = set()  # lines of mapped market types
+    placed: set[Line] = set()  # ... that reached a canonical line
+    unknown: set[Line] = set()  # lines of unknown market types (never validated)
+    table = _TABLE.get(sport, {})
     for i, market in enumerate(as_list(doc.get("markets"), "markets")):
-        if not isinstance(market, dict):
+        if type(market) is not dict:
             fail("wrong_type", f"markets[{i}] must be an object, got {json_type(market)}")
         market_type = market.get("marketType")
-        if not isinstance(market_type, dict):
+        if type(market_type) is not dict:
             market_type = as_object(market_type, f"markets[{i}].marketType")
         type_id = market_type.get("id")
-        if not isinstance(type_id, str):
+        if type(type_id) is not str:
             type_id = id_text(type_id, f"markets[{i}].marketType.id")
-        entry = _BY_ID.get(type_id)
-        if entry is None or entry[0].sport != sport:
-            unmapped[type_id] = unmapped.get(type_id, 0) + 1
-            continue
-        _market(collector, entry[0], entry[1], market.get("row"), i)
+        rows = market.get("row")
+        entry = table.get(type_id)
+        if entry is not None:
+            _market(collector, entry, type_id, rows, i, seen, placed)
+        elif type(rows) is list and rows:
+            for row in rows:
+                handicap = row.get("handicap") if type(row) is dict else None
+                unknown.add((type_id, handicap if type(handicap) in _HASHABLE else repr(handicap)))
+        else:
+            unknown.add((type_id, None))
+    unmapped = counts(type_id for type_id, _ in (seen - placed) | (unknown - placed))
 
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
@@ -209,61 +184,101 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(competition, dict)
         else None,
         lines=collector.build(),
-        unmapped={market_id: unmapped[market_id] for market_id in sorted(unmapped)},
+        unmapped=unmapped,
+        mapped_lines=len(placed),
     )
 
 
 def _market(
-    collector: LineCollector, spec: MarketSpec, names: dict[str, tuple[str, int]], rows: object, i: int
+    collector: LineCollector,
+    entry: tuple[NativeMarket, str | None],
+    type_id: str,
+    rows: object,
+    i: int,
+    seen: set[Line],
+    placed: set[Line],
 ) -> None:
+    """File the prices of one market of a known type (:meth:`LineCollector.add` inlined)."""
+    spec, fixed_line = entry
+    outcomes = spec.outcomes
+    main_id = spec.market_id
+    by_name = spec.by_name
+    buckets = collector.buckets
+    memo = OUTCOMES
     for j, row in enumerate(as_list(rows, f"markets[{i}].row")):
-        if not isinstance(row, dict):
+        if type(row) is not dict:
             fail("wrong_type", f"markets[{i}].row[{j}] must be an object, got {json_type(row)}")
-        slot = (spec.market_id, "" if spec.specifier is None else _row_line(spec, row.get("handicap"), i, j))
+        handicap = row.get("handicap")
+        line_id = (type_id, handicap if type(handicap) in _HASHABLE else repr(handicap))
+        seen.add(line_id)
+        line = fixed_line if fixed_line is not None else _row_line(spec, type_id, handicap)
+        if line is None:
+            continue
         prices = row.get("prices")
-        if not isinstance(prices, list):
+        if type(prices) is not list:
             prices = as_list(prices, f"markets[{i}].row[{j}].prices")
+        main: dict[str, Outcome] | None = None  # the bucket of (main_id, line), made on first use
+        other = False  # a price went to another market (one native market feeding two)
         for k, price in enumerate(prices):
-            if not isinstance(price, dict):
+            if type(price) is not dict:
                 fail(
                     "wrong_type",
                     f"markets[{i}].row[{j}].prices[{k}] must be an object, got {json_type(price)}",
                 )
             name = price.get("name")
-            target = names.get(name) if isinstance(name, str) else None
+            target = outcomes.get(name) if type(name) is str else None
             if target is None:
-                if not isinstance(name, str):
-                    req_str(name, f"markets[{i}].row[{j}].prices[{k}].name")
-                continue
-            outcome_id, position = target
+                if by_name:
+                    target = (main_id, req_str(name, f"markets[{i}].row[{j}].prices[{k}].name"))
+                else:
+                    if type(name) is not str:
+                        req_str(name, f"markets[{i}].row[{j}].prices[{k}].name")
+                    continue
+            market_id, outcome_id = target
             suspended = price.get("suspended")
-            if suspended is True:
-                collector.add(slot, position, outcome_id, None)
-                continue
-            if suspended is not None and suspended is not False:
-                path = f"markets[{i}].row[{j}].prices[{k}].suspended"
-                fail("wrong_type", f"{path} must be a boolean, got {json_type(suspended)}")
             value = price.get("price")
-            odds = value if type(value) is float and 1.0 < value <= 10000.0 else None
-            if odds is None:
-                odds = price_number(value, f"markets[{i}].row[{j}].prices[{k}].price")
-            collector.add(slot, position, outcome_id, odds)
+            if value is None:
+                value = price.get("odds")
+            if suspended is True:
+                found = outcome(outcome_id, None)
+            elif (suspended is None or suspended is False) and type(value) is float and 1 < value <= 10000:
+                found = memo.get((outcome_id, value)) or outcome(outcome_id, value)
+            else:
+                found = _checked(outcome_id, suspended, value, f"markets[{i}].row[{j}].prices[{k}]")
+            if market_id == main_id:
+                if main is None:
+                    main = buckets.get((main_id, line))
+                    if main is None:
+                        main = buckets[main_id, line] = {}
+                bucket = main
+            else:
+                other = True
+                bucket = buckets.setdefault((market_id, line), {})
+            previous = bucket.setdefault(outcome_id, found)
+            odds, before = found.price, previous.price
+            if previous is not found and odds is not None and (before is None or odds > before):
+                bucket[outcome_id] = found
+        if main is not None or other:
+            placed.add(line_id)
 
 
-def _row_line(spec: MarketSpec, handicap: object, i: int, j: int) -> str:
-    if isinstance(handicap, bool) or not isinstance(handicap, int | float):
-        path = f"markets[{i}].row[{j}].handicap"
-        if handicap is None:
-            fail("missing_field", f"{path} is null but market {spec.betpawa} ({spec.key}) needs a line")
-        fail("wrong_type", f"{path} must be a number (the line x 4), got {json_type(handicap)}")
-    key = (spec.market_id, handicap)
+def _checked(outcome_id: str, suspended: object, value: object, path: str) -> Outcome:
+    """The outcome of an active price that is not a plain float in range (raises if unusable)."""
+    if suspended is not None and suspended is not False:
+        fail("wrong_type", f"{path}.suspended must be a boolean, got {json_type(suspended)}")
+    return outcome(outcome_id, price_number(value, f"{path}.price"))
+
+
+def _row_line(spec: NativeMarket, type_id: str, handicap: object) -> str | None:
+    """Line key of a row of a market with a line, or None when the handicap cannot be it."""
+    if type(handicap) is not int and type(handicap) is not float:
+        return None
+    key = (spec.sport, type_id, handicap)
     line: str | None = _LINES.lookup(key)
     if line is None:
-        path = f"markets[{i}].row[{j}].handicap"
         try:
-            text = quarter_line(handicap)
-        except DataError as exc:
-            fail("bad_value", f"{path}: {exc.message}")
-        line = format_line(spec, text, path)
+            line = spec.line(quarter_line(handicap)) or _UNFIT
+        except DataError:
+            line = _UNFIT
         _LINES.put(key, line)
-    return line
+    return None if line == _UNFIT else line

@@ -6,22 +6,27 @@ Contract
   any other ``bizCode`` is ``DataError(kind="api_error")``.
 * Identity: ``data.eventId`` is both SportyBet's own event id and, when it has the form
   ``sr:match:<n>``, the Sportradar match (any other form → ``sportradar_id=None``).
-* SportyBet market and outcome ids *are* UOF ids, so mapping is an id lookup; the line
-  comes from the UOF ``specifier``. ``variant=`` parts are ignored (they name outcome
-  sets, not lines); a specifier whose keys differ from the canonical market's
-  specifier is a different market and is counted as unmapped.
+* Every market is accepted generically: SportyBet sends UOF market ids, UOF specifiers and
+  UOF outcome ids. The canonical market is :func:`streams.taxonomy.sportybet_market_id`
+  of ``id`` (UOF ids as they are; SportyBet's own ids ≥ 60000 and ``BET_GENIUS`` ids in
+  the SportyBet namespace); the line is the whole specifier with its keys sorted and its
+  values canonical (``total=36.5|quarternr=2`` → ``quarternr=2|total=36.5``; ``variant=``
+  included); outcome ids are kept as sent. A market whose id is not a number or whose
+  specifier is not ``name=value|...`` is counted as unmapped (its outcomes are not read).
 * ``isActive`` 0 → inactive outcome without price. An active outcome whose ``odds`` is
   not a finite decimal in (1.0, 10000] rejects the **whole capture**
   (``DataError(kind="absurd_odds")``) so it reaches the DLQ with its original bytes; a
   capture with one impossible price is not trusted for the others.
-* Outcome ids unknown to the canonical market (e.g. a correct score 5:0) are skipped.
-* Market ``status`` is ignored (its meaning is undocumented, it is not UOF status).
+* One market entry is one bookmaker line; an entry without outcomes counts as unmapped.
+  Market ``status`` is ignored (its meaning is undocumented, it is not UOF status).
 * Only :class:`~streams.errors.DataError` leaves :func:`normalize`/:func:`extract_ids`.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -40,19 +45,18 @@ from streams.adapters._common import (
     req_str,
     utc_captured_at,
 )
-from streams.adapters._lines import BoundedCache, LineCollector, format_line
-from streams.contracts.canonical import CanonicalEventOddsV1, Sport
-from streams.taxonomy import MARKETS, MarketSpec
+from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
+from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
+from streams.taxonomy import MAX_PRICE, MIN_PRICE, canonical_specifier, sportybet_market_id
 
 BOOKMAKER = "sportybet"
 SUCCESS = 10000
 
 _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
-_BY_ID: dict[str, MarketSpec] = {m.sportybet: m for m in MARKETS}
 _MATCH_URN = re.compile(r"sr:match:([0-9]{1,18})")
-_IGNORED_SPECIFIERS = frozenset({"variant"})
-_UNFIT = "\x00unfit"  # cache marker: the specifier belongs to another market (never a line key)
-_LINES = BoundedCache(50_000)  # (market id, specifier) -> line key | _UNFIT
+_UNFIT = (0, "")  # cache marker: no canonical home (never a real slot: market ids start at 1)
+_SLOTS = BoundedCache(50_000)  # (id, specifier or None, genius) -> (market id, line key) | _UNFIT
+_PRICED = BoundedCache(50_000)  # (outcome id, odds text, isActive) -> Outcome
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -105,19 +109,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     markets = as_list(data.get("markets"), "data.markets")
 
     collector = LineCollector()
-    unmapped: dict[str, int] = {}
-    for i, market in enumerate(markets):
-        if not isinstance(market, dict):
-            fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
-        market_id = market.get("id")
-        if not isinstance(market_id, str):
-            market_id = id_text(market_id, f"data.markets[{i}].id")
-        spec = _BY_ID.get(market_id)
-        line = None if spec is None or spec.sport != sport else _line(spec, market.get("specifier"), i)
-        if spec is None or line is None:
-            unmapped[market_id] = unmapped.get(market_id, 0) + 1
-            continue
-        _outcomes(collector, spec, line, market.get("outcomes"), i)
+    unmapped, mapped = _collect(markets, collector)
 
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
@@ -136,65 +128,115 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(tournament, dict)
         else None,
         lines=collector.build(),
-        unmapped={market_id: unmapped[market_id] for market_id in sorted(unmapped)},
+        unmapped=counts(unmapped),
+        mapped_lines=mapped,
     )
 
 
-def _line(spec: MarketSpec, specifier: object, i: int) -> str | None:
-    """Canonical line key of a market entry, or None when its specifier is another market's."""
-    if specifier is None:
-        specifier = ""
-    elif not isinstance(specifier, str):
-        fail("wrong_type", f"data.markets[{i}].specifier must be a string, got {json_type(specifier)}")
-    key = (spec.sportybet, specifier)
-    line: str | None = _LINES.lookup(key)
-    if line is None:
-        line = _parse_specifier(spec, specifier, i)
-        _LINES.put(key, line)
-    return None if line == _UNFIT else line
-
-
-def _parse_specifier(spec: MarketSpec, specifier: str, i: int) -> str:
-    pairs: dict[str, str] = {}
-    for part in specifier.split("|"):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        if not sep:
-            fail("bad_value", f"data.markets[{i}].specifier = {specifier!r} is not UOF 'name=value|...'")
-        if name.strip() not in _IGNORED_SPECIFIERS:
-            pairs[name.strip()] = value.strip()
-    if spec.specifier is None:
-        return "" if not pairs else _UNFIT
-    if pairs.keys() != {spec.specifier}:
+def _resolve(market_id: str, specifier: str | None, genius: bool) -> tuple[int, str]:
+    if not (market_id.isascii() and market_id.isdigit() and len(market_id) <= 9):
         return _UNFIT
-    return format_line(spec, pairs[spec.specifier], f"data.markets[{i}].specifier")
+    canonical = sportybet_market_id(int(market_id), genius)
+    line = "" if specifier is None else canonical_specifier(specifier)
+    if canonical is None or line is None:
+        return _UNFIT
+    return canonical, line
 
 
-def _outcomes(collector: LineCollector, spec: MarketSpec, line: str, outcomes: object, i: int) -> None:
-    rank = spec.rank
-    slot = (spec.market_id, line)
-    for j, outcome in enumerate(as_list(outcomes, f"data.markets[{i}].outcomes")):
-        if not isinstance(outcome, dict):
-            fail("wrong_type", f"data.markets[{i}].outcomes[{j}] must be an object, got {json_type(outcome)}")
-        outcome_id = outcome.get("id")
-        if not isinstance(outcome_id, str):
-            outcome_id = id_text(outcome_id, f"data.markets[{i}].outcomes[{j}].id")
-        position = rank.get(outcome_id)
-        if position is None:
-            continue
-        active = outcome.get("isActive")
-        if active == 0:  # inactive: its odds are not a price and are never read
-            collector.add(slot, position, outcome_id, None)
-            continue
-        if active != 1:
-            path = f"data.markets[{i}].outcomes[{j}].isActive"
-            if active is None:
-                fail("missing_field", f"{path} is missing")
-            fail("bad_value", f"{path} must be 1 or 0, got {active!r}")
-        odds = outcome.get("odds")
-        if isinstance(odds, str):
-            price = price_text(odds, f"data.markets[{i}].outcomes[{j}].odds")
+def _index(items: list[Any], item: object) -> int:
+    """Position of ``item`` (by identity) in ``items``: the hot loops skip ``enumerate``."""
+    return next(k for k, x in enumerate(items) if x is item)
+
+
+def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], int]:
+    """File every market entry's outcomes; return (unmapped market ids, one per line; mapped lines).
+
+    The hot path (every entry of the capture is read): outcomes seen before
+    (same id, odds text and ``isActive``) come from a memo through plain subscripts; any
+    other goes through :func:`_outcome`, which checks it. :meth:`LineCollector.add` is
+    inlined (same rule): entries that share a slot merge, whatever their order.
+    """
+    buckets = collector.buckets
+    slots = _SLOTS
+    priced = _PRICED
+    unmapped: list[str] = []
+    mapped = 0
+    for market in markets:
+        if type(market) is not dict:
+            i = _index(markets, market)
+            fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
+        market_id = market.get("id")
+        if type(market_id) is not str:
+            market_id = id_text(market_id, f"data.markets[{_index(markets, market)}].id")
+        specifier = market.get("specifier")
+        genius = market.get("sourceType") == "BET_GENIUS"
+        if specifier is None or type(specifier) is str:
+            key = (market_id, specifier, genius)
+            slot = slots.get(key) or slots.lookup(key)
+            if slot is None:
+                slot = _resolve(market_id, specifier, genius)
+                slots.put(key, slot)
         else:
-            price = price_number(odds, f"data.markets[{i}].outcomes[{j}].odds")
-        collector.add(slot, position, outcome_id, price)
+            slot = _UNFIT
+        outcomes = market.get("outcomes")
+        if slot is _UNFIT or not outcomes:
+            unmapped.append(market_id)
+            continue
+        if type(outcomes) is not list:
+            as_list(outcomes, f"data.markets[{_index(markets, market)}].outcomes")
+        bucket = buckets.get(slot)
+        if bucket is None:
+            bucket = buckets[slot] = {}
+        mapped += 1
+        for item in outcomes:
+            try:
+                found = priced[item["id"], item["odds"], item["isActive"]]
+            except (KeyError, TypeError):
+                found = _outcome(markets, market, item)
+            previous = bucket.setdefault(found.outcome_id, found)
+            if previous is not found:
+                price = found.price
+                if price is not None and (previous.price is None or price > previous.price):
+                    bucket[found.outcome_id] = found
+    return unmapped, mapped
+
+
+def _outcome(markets: list[Any], market: dict[str, Any], item: object) -> Outcome:
+    """The checked :class:`Outcome` of one outcome object, remembered for the next capture.
+
+    The JSON path of a failing field is only worked out when it fails.
+    """
+
+    def path(field: str = "") -> str:
+        i, j = _index(markets, market), _index(market["outcomes"], item)
+        return f"data.markets[{i}].outcomes[{j}]{field}"
+
+    if type(item) is not dict:
+        fail("wrong_type", f"{path()} must be an object, got {json_type(item)}")
+    raw_id = outcome_id = item.get("id")
+    if type(outcome_id) is not str or not outcome_id or "\x00" in outcome_id:
+        outcome_id = id_text(outcome_id, path(".id"))
+    active = item.get("isActive")
+    odds = item.get("odds")
+    if active == 0:  # inactive: its odds are not a price and are never read
+        found = outcome(outcome_id, None)
+    elif active != 1:
+        if active is None:
+            fail("missing_field", f"{path('.isActive')} is missing")
+        fail("bad_value", f"{path('.isActive')} must be 1 or 0, got {active!r}")
+    else:
+        price = _price_text(odds, path) if type(odds) is str else price_number(odds, path(".odds"))
+        found = outcome(outcome_id, price)
+    if type(raw_id) is str and raw_id == outcome_id and type(odds) is str and type(active) is int:
+        _PRICED.put((outcome_id, odds, active), found)
+    return found
+
+
+def _price_text(text: str, path: Callable[[str], str]) -> float:
+    try:
+        price = float(text)
+    except ValueError:
+        price = math.nan
+    if MIN_PRICE < price <= MAX_PRICE:
+        return price
+    return price_text(text, path(".odds"))  # raises, naming the field

@@ -3,15 +3,23 @@
 Contract
 --------
 * One :class:`CanonicalEventOddsV1` is one capture of one event at one bookmaker,
-  already normalized to the Sportradar UOF taxonomy (see ``streams.taxonomy``).
-* ``lines`` holds one :class:`MarketLine` per (canonical market, line key). A line key
-  is the normalized UOF specifier: ``k=v`` pairs sorted by key and joined by ``|``,
-  decimals canonical (``total=2.5``, ``hcp=-1.5``, ``hcp=0:1``); ``""`` for markets
-  without a specifier.
+  already normalized to the canonical taxonomy (see ``streams.taxonomy``).
+* ``lines`` holds one :class:`MarketLine` per (canonical market, line key). ``market_id``
+  is the canonical market: a UOF market id, or an id of the SportyBet (10,000,000 + n) or
+  oddsflow (20,000,000 …) namespace for markets UOF lacks; ``market`` is its readable key
+  (``total_goals``, ``uof:68``, ``sportybet:60200``), a label only. A line key is the
+  normalized specifier: ``k=v`` pairs sorted by key and joined by ``|``, decimals
+  canonical (``total=2.5``, ``hcp=-1.5``, ``hcp=0:1``, ``quarternr=1|total=36.5``); ``""``
+  for markets without a specifier. Outcome ids are text (UOF ids, ``sr:player:…``).
 * An outcome without a usable price (suspended, placeholder) has ``price=None`` and
   ``active=False``. A priced outcome always has ``1.0 < price <= 10000``.
-* ``unmapped`` counts the bookmaker's markets that have no canonical mapping, keyed by
-  the bookmaker's own market id. Unmapped markets are expected and never an error.
+* Lines are counted in the bookmaker's own unit, one *bookmaker line* = one native market
+  with its line value (a SportyBet market entry, a BetPawa market type × row handicap, a
+  Bet9ja code × ``@`` param). ``mapped_lines`` counts the bookmaker lines that reached at
+  least one canonical line; ``unmapped`` counts the others per native market id.
+  ``mapped_lines + sum(unmapped)`` is every line the bookmaker sent. Unmapped markets are
+  expected and never an error. ``mapped_lines`` is optional on the wire: None (not
+  counted) when absent, so messages written before it existed stay valid v1.
 
 The hot-path types (:class:`Outcome`, :class:`MarketLine`) are frozen, slotted
 dataclasses: an adapter builds thousands of them per capture and pydantic validation
@@ -38,7 +46,7 @@ Sport = Literal["soccer", "basketball", "tennis"]
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One priced (or unpriced) outcome; ``outcome_id`` is the UOF outcome id."""
+    """One priced (or unpriced) outcome; ``outcome_id`` is the canonical (UOF) outcome id."""
 
     outcome_id: str
     price: float | None
@@ -47,7 +55,7 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class MarketLine:
-    """One line of one canonical market, e.g. ``total_goals`` / ``total=2.5``."""
+    """One line of one canonical market, e.g. ``total_goals`` (18) / ``total=2.5``."""
 
     market: str
     market_id: int
@@ -77,6 +85,7 @@ class CanonicalEventOddsV1:
     tournament: str | None = None
     lines: tuple[MarketLine, ...] = ()
     unmapped: dict[str, int] = field(default_factory=dict)
+    mapped_lines: int | None = None
 
     @property
     def sportradar_urn(self) -> str | None:
@@ -108,6 +117,7 @@ def canonical_to_dict(event: CanonicalEventOddsV1) -> dict[str, Any]:
             for ln in event.lines
         ],
         "unmapped": event.unmapped,
+        "mapped_lines": event.mapped_lines,
     }
 
 
@@ -159,6 +169,7 @@ def canonical_from_dict(doc: dict[str, Any]) -> CanonicalEventOddsV1:
             tournament=doc.get("tournament"),
             lines=lines,
             unmapped={str(k): int(v) for k, v in (doc.get("unmapped") or {}).items()},
+            mapped_lines=None if doc.get("mapped_lines") is None else int(doc["mapped_lines"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc

@@ -5,6 +5,10 @@ Wire format (what kcat, librdkafka or Java producers must send too)
 * **Topic**: ``odds.raw.<bookmaker>`` (``betpawa``, ``sportybet``, ``bet9ja``).
 * **Key**: ``<bookmaker>:<bookmaker event id>`` in UTF-8 — every capture of one bookmaker
   event lands on one partition, in order.
+* **Partition**: chosen from the key by murmur2 (aiokafka's and the Java client's default;
+  librdkafka clients set ``partitioner=murmur2_random``, their CRC32 default picks another
+  partition). The workers count a board seen on two raw partitions
+  (:mod:`streams.match.split`).
 * **Headers**: ``content-type: application/json`` and ``schema: odds.raw.v1``.
 * **Value**: one JSON object::
 

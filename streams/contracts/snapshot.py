@@ -18,9 +18,11 @@ Produced by the streams stage (match + diff), consumed by the Postgres sink.
   ``captured_at`` it identifies the capture: redelivery of the same raw message yields the
   same snapshot.
 * ``lines_total`` is the number of lines on the board after this capture.
-* ``unmapped_lines`` counts the capture's bookmaker lines with no canonical mapping (the
-  sum of the canonical event's ``unmapped``); optional on decode (0), so older v1
-  messages stay valid.
+* ``unmapped_lines`` counts the capture's bookmaker lines with no canonical home (the sum
+  of the canonical event's ``unmapped``) and ``mapped_lines`` those with one (the event's
+  ``mapped_lines``): one unit for every bookmaker, a native market with its line value, so
+  the unmapped share is ``unmapped_lines / (unmapped_lines + mapped_lines)``. Both are
+  optional on decode (0 and None = not counted), so older v1 messages stay valid.
 """
 
 from __future__ import annotations
@@ -76,6 +78,7 @@ class SnapshotV1:
     changed: dict[tuple[int, str], Outcomes] = field(default_factory=dict)
     removed: tuple[tuple[int, str], ...] = ()
     unmapped_lines: int = 0
+    mapped_lines: int | None = None
 
     @property
     def key(self) -> str:
@@ -116,6 +119,7 @@ def encode_snapshot(snap: SnapshotV1) -> bytes:
             "changed": [[mid, line, outs] for (mid, line), outs in snap.changed.items()],
             "removed": [[mid, line] for mid, line in snap.removed],
             "unmapped_lines": snap.unmapped_lines,
+            "mapped_lines": snap.mapped_lines,
         }
     )
 
@@ -164,6 +168,7 @@ def decode_snapshot(data: bytes) -> SnapshotV1:
             },
             removed=tuple((int(mid), str(line)) for mid, line in doc["removed"]),
             unmapped_lines=int(doc.get("unmapped_lines", 0)),
+            mapped_lines=None if doc.get("mapped_lines") is None else int(doc["mapped_lines"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc

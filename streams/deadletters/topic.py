@@ -6,9 +6,11 @@
   after ``dlq.time`` is written, so nothing selected is skipped), and keeps the records the
   :class:`~streams.deadletters.records.Selection` matches.
 * :func:`requeue` publishes each record to its ``dlq.source.topic`` with the original key,
-  value and headers (``acks=all``, one at a time in DLQ order, each acknowledged before the
-  next), so the source topic gets them in the order they failed. The partition is chosen
-  by the key like any producer would (records of one key stay together and in order).
+  value and headers (``acks=all``, idempotent where the broker allows it, as
+  :class:`~streams.producer.OddsProducer`; one at a time in DLQ order, each acknowledged
+  before the next), so the source topic gets them in the order they failed. The partition
+  is chosen by the key like any producer would (records of one key stay together and in
+  order).
   Requeueing twice publishes twice: the stream stage and the sink are idempotent for
   repeated captures (same event, bookmaker and ``captured_at``).
 """
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaProducer
 
 from streams.deadletters.records import DeadRecord, DlqError, Selection
+from streams.idempotence import start_producer
 from streams.replay.offsets import LogOffsets
 from streams.replay.plan import TP
 from streams.settings import KafkaSettings
@@ -75,15 +78,18 @@ async def read_dead_letters(kafka: KafkaSettings, topic: str, selection: Selecti
 async def requeue(kafka: KafkaSettings, records: Sequence[DeadRecord]) -> list[Requeued]:
     """Publish ``records`` to their source topics (see module docstring); returns where they landed."""
     targets = [(r, *r.requeue_target()) for r in records]  # refuse before sending anything
-    producer = AIOKafkaProducer(
-        **kafka.client_kwargs(),
-        acks="all",
-        enable_idempotence=False,
-        compression_type=None if kafka.compression == "none" else kafka.compression,
-        max_request_size=kafka.max_message_bytes + 1024 * 1024,
-        linger_ms=0,
-    )
-    await producer.start()
+
+    def make(idempotent: bool) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            **kafka.client_kwargs(),
+            acks="all",
+            enable_idempotence=idempotent,
+            compression_type=None if kafka.compression == "none" else kafka.compression,
+            max_request_size=kafka.max_message_bytes + 1024 * 1024,
+            linger_ms=0,
+        )
+
+    producer, _ = await start_producer(make, kafka.idempotence, name="dlq requeue")
     out: list[Requeued] = []
     try:
         for record, topic, key, value, headers in targets:

@@ -368,4 +368,7 @@ def _cluster_id() -> str:
     """A random KRaft cluster id (base64url of 16 bytes, as ``kafka-storage random-uuid``)."""
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    while True:  # StorageTool reads an id that starts with "-" as an option
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id

@@ -12,10 +12,13 @@ Lifecycle of one canonical record (stream read with ``noack()``; see :mod:`strea
 2. wait until the snapshot of the previous capture of the same event × bookmaker was
    acknowledged by the broker;
 3. :func:`~streams.match.process.match_capture` writes the tables and returns the snapshot
-   (or nothing for a duplicate or stale capture);
+   (or nothing for a duplicate or stale capture); a capture that arrived on another raw
+   partition than its board's previous one is counted and logged (:mod:`streams.match.split`);
 4. the snapshot is published without waiting; the record is acked, in offset order, once
    the broker acknowledged the snapshot. Faust flushes its producer (table changelogs
-   included) before it commits, so a committed offset implies durable tables and snapshots.
+   included) before it commits, so a committed offset implies durable tables and snapshots;
+5. the published capture's changed lines are checked against the other bookmakers' quotes
+   of the event (:mod:`streams.match.crossbook`; advisory, memory only).
 
 If the worker dies between 3 and the snapshot's ack, the record is redelivered after the
 rebalance; the recovered ``last_prices`` entry names it as the last capture and the same
@@ -38,7 +41,9 @@ from streams.contracts.snapshot import encode_snapshot
 from streams.delivery import AckQueue, KeyedSender, OutRecord
 from streams.errors import DataError
 from streams.match.board import KeyframePolicy
+from streams.match.crossbook import CrossBook
 from streams.match.process import board_key, match_capture
+from streams.match.split import SplitBoards
 
 
 def register(app: Any, ctx: StreamsContext) -> Any:
@@ -65,6 +70,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     policy = KeyframePolicy(s.streams.keyframe_every, timedelta(minutes=s.streams.keyframe_minutes))
     trust = s.streams.metadata_trust
     counters = ctx.counters
+    split_boards = SplitBoards()
+    crossbook = CrossBook(s.agreement) if s.agreement.enabled else None
     lag = ctx.lag
     records_in = metrics.RECORDS_IN.labels("match", topics.canonical)
     bytes_in = metrics.BYTES_IN.labels("match", topics.canonical)
@@ -102,6 +109,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 metrics.UNMATCHED_EVENTS.labels(bookmaker).inc(counters.unmatched_events - unmatched)
             if counters.stale_captures > stale:
                 metrics.STALE_CAPTURES.labels(bookmaker).inc(counters.stale_captures - stale)
+            if result.moved_from is not None:
+                split_boards.seen(gate, capture, result.moved_from)
             snapshot = result.snapshot
             if snapshot is None:
                 ticket.done()
@@ -109,6 +118,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 record = OutRecord(topics.snapshots, snapshot.key.encode(), encode_snapshot(snapshot))
                 await sender.send(gate, record, ticket.done)
                 snapshots_out.inc()
+                if crossbook is not None:
+                    crossbook.seen(capture, snapshot)
             yield result.verdict.value
 
     agent = app.agent(canonical, name="match_captures", supervisor_strategy=CrashingSupervisor)(

@@ -137,6 +137,7 @@ def _snapshot(
         changed={(ln.market_id, ln.line): outcomes_of(ln) for ln in changed_lines},
         removed=tuple(split_key(k) for k in emitted.removed),
         unmapped_lines=sum(event.unmapped.values()),
+        mapped_lines=event.mapped_lines,
     )
 
 

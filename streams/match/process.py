@@ -19,12 +19,16 @@ from streams.contracts.snapshot import SnapshotV1
 from streams.counters import StreamCounters
 from streams.match.board import KeyframePolicy, Verdict, advance, classify, decode_board, encode_board, replay
 from streams.match.registry import decode_entry, encode_entry, merge, resolve
+from streams.match.split import moved_from
 
 
 @dataclass(frozen=True, slots=True)
 class MatchResult:
     verdict: Verdict
     snapshot: SnapshotV1 | None
+    #: the raw partition of the board's previous capture when this one came from another
+    #: (mixed producer partitioners, :mod:`streams.match.split`); else None
+    moved_from: int | None = None
 
 
 def board_key(capture: CanonicalCaptureV1) -> str:
@@ -46,6 +50,7 @@ def match_capture(
     bkey = board_key(capture)
     state = decode_board(boards.get(bkey))
     verdict = classify(state, capture.source, event.captured_at)
+    moved = moved_from(state, capture)
     if verdict is Verdict.REPLAY:
         assert state is not None
         counters.replayed_captures += 1
@@ -55,7 +60,7 @@ def match_capture(
         return MatchResult(verdict, None)
     if verdict is Verdict.STALE:
         counters.stale_captures += 1
-        return MatchResult(verdict, None)
+        return MatchResult(verdict, None, moved)
 
     key = capture.key
     entry = decode_entry(registry.get(key))
@@ -70,4 +75,4 @@ def match_capture(
     boards[bkey] = encode_board(new_state)
     counters.snapshots += 1
     counters.keyframes += snapshot.keyframe
-    return MatchResult(verdict, snapshot)
+    return MatchResult(verdict, snapshot, moved)

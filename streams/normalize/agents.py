@@ -85,11 +85,12 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="normalize", bookmaker=bookmaker)
                 raise
-            unmapped = sum(capture.event.unmapped.values())
-            counters.unmapped_markets += unmapped
+            event = capture.event
+            unmapped = sum(event.unmapped.values())
+            counters.unmapped_lines += unmapped
             if unmapped:
-                metrics.UNMAPPED_MARKETS.labels(capture.event.bookmaker).inc(unmapped)
-            metrics.MAPPED_LINES.labels(capture.event.bookmaker).inc(len(capture.event.lines))
+                metrics.UNMAPPED_LINES.labels(event.bookmaker, event.sport).inc(unmapped)
+            metrics.MAPPED_LINES.labels(event.bookmaker, event.sport).inc(event.mapped_lines or 0)
             record = OutRecord(topics.canonical, capture.key.encode(), encode_capture(capture))
             await sender.send(board_key(capture), record, ticket.done)
             counters.canonical_forwarded += 1

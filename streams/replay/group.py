@@ -26,6 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, KafkaError
 
+from streams import offset_fetch_errors
 from streams.replay.plan import TP, Move, ReplayError
 from streams.settings import Settings
 
@@ -49,6 +50,7 @@ class GroupTarget:
         return f"Kafka consumer group {self.group!r}"
 
     async def __aenter__(self) -> GroupTarget:
+        offset_fetch_errors.install()
         kwargs = self.settings.kafka.client_kwargs()
         self._admin = AIOKafkaAdminClient(**kwargs, request_timeout_ms=int(self.timeout_s * 1000))
         await self._admin.start()

@@ -11,10 +11,8 @@ The Sportradar number is ``D.EXTID`` prematch and ``D.A.EXTID``/``D.A.BRMATCHID`
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from streams.simulator.filler import filler
 from streams.simulator.markets import (
     CS_OTHER,
     CS_SCORES,
@@ -125,17 +123,17 @@ def render(match: Match, book: BookState, *, size: Size, seed: int) -> dict[str,
             outs.setdefault(family, set()).add(out)
             key = f"{prefix}{code}_{out}"
             odds[key] = "" if book.suspended else "-" if q.suspended else _value(price, live)
-    rng = random.Random(f"{seed}:{match.uid}:bet9ja")
-    for fm in filler(rng, "bet9ja", match.sport, size, len(odds)):
+    for fm in book.extra:
         e = fm.entry
         families[e.b9_code] = e.name
+        codes = [code for _, code, _ in e.outcomes]
+        outs.setdefault(e.b9_code, set()).update(codes)
         for ln in fm.lines:
-            param = ln.param if e.kind in ("total", "hcp", "setnr", "player") else ""
-            text = fmt_dec(param) if isinstance(param, float) else str(param).rsplit(":", 1)[-1]
+            text = ln.param.rsplit(":", 1)[-1] if e.kind == "player" else ln.param
             head = f"{prefix}{e.b9_code}@{text}" if text else f"{prefix}{e.b9_code}"
-            for _, out_code, _, price in ln.prices:
-                outs.setdefault(e.b9_code, set()).add(out_code)
-                odds[f"{head}_{out_code}"] = "" if book.suspended else _value(price, live)
+            for code, price in zip(codes, ln.prices, strict=True):
+                value = "" if book.suspended else "-" if ln.suspended else _value(price, live)
+                odds[f"{head}_{code}"] = value
     sport_name, sport_id = SPORT[match.sport]
     sr = str(match.sr_id) if match.carries_sr("bet9ja") else ""
     data: dict[str, Any] = {

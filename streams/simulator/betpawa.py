@@ -8,10 +8,9 @@ carry "-1.5" (home) / "+1.5" (away). A suspended price shows the placeholder ``1
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from streams.simulator.filler import FillerMarket, filler
+from streams.simulator.filler import FillerMarket
 from streams.simulator.markets import (
     CS_OTHER,
     CS_SCORES,
@@ -46,7 +45,7 @@ TYPES: dict[int, tuple[str, str, str, int]] = {
 _NAMES = {
     "1": "1", "2": "X", "3": "2", "4": "1", "5": "2", "9": "1X", "10": "12", "11": "X2", "12": "Over",
     "13": "Under", "1714": "1", "1715": "2", "1711": "1", "1712": "X", "1713": "2", "74": "Yes", "76": "No",
-    "70": "Odd", "72": "Even", "6": "1", "7": "X", "8": "2", CS_OTHER: "Other",
+    "70": "Odd", "72": "Even", "6": "1", "7": "None", "8": "2", CS_OTHER: "Other",
 }  # fmt: skip
 
 
@@ -119,18 +118,27 @@ def _rows(line: Line, q: Quote, suspended: bool) -> list[dict[str, Any]]:
     return [_row(hcp, text, [price(o, text) for o in oids])]
 
 
-def _filler(fm: FillerMarket) -> dict[str, Any]:
+def _filler(fm: FillerMarket, event_suspended: bool) -> dict[str, Any]:
+    """A filler market: a real board's (``pawa``: rows laid out as the real ones, ``rows``
+    per line) or a player special (``player``)."""
     e = fm.entry
-    htype = {"total": "NORMAL", "hcp": "ASIAN", "setnr": "NUMBER_SPECIFIER"}.get(e.kind, "")
+    htype = e.htype if e.kind == "pawa" else ""
+    if e.kind == "pawa":  # (price name, typeId)
+        names = [(name, type_id) for _, name, type_id in e.outcomes]
+    else:
+        names = [(label, f"{e.pawa_id}{i}") for i, (_, _, label) in enumerate(e.outcomes)]
     rows = []
     for ln in fm.lines:
-        numeric = isinstance(ln.param, float | int) and e.kind in ("total", "hcp", "setnr")
-        hcp = round(float(ln.param) * 4) if numeric else None
-        text = fmt_dec(float(ln.param)) if numeric else None
+        value = ln.param if e.kind == "pawa" else ""
+        hcp = round(float(value) * 4) if value else None
+        formatted = value if value and htype in ("EUROPEAN", "NUMBER_SPECIFIER") else None
+        off = ln.suspended or event_suspended
         prices = [
-            _price(label, p, False, text, f"{e.pawa_id}{i}") for i, (_, _, label, p) in enumerate(ln.prices)
+            _price(name, p, off, value or None, type_id)
+            for (name, type_id), p in zip(names, ln.prices, strict=True)
         ]
-        rows.append(_row(hcp, text, prices))
+        per_row = -(-len(prices) // max(1, e.rows))
+        rows += [_row(hcp, formatted, prices[k : k + per_row]) for k in range(0, len(prices), per_row)]
     return {"marketType": _market_type(e.pawa_id, e.name, htype, min(3, len(e.outcomes))), "row": rows}
 
 
@@ -140,8 +148,7 @@ def render(match: Match, book: BookState, *, size: Size, seed: int) -> dict[str,
     for line, q in book.quotes.items():
         by_type.setdefault(line.market_id, []).extend(_rows(line, q, q.suspended or book.suspended))
     markets = [{"marketType": _market_type(*TYPES[mid]), "row": rows} for mid, rows in by_type.items()]
-    rng = random.Random(f"{seed}:{match.uid}:betpawa")
-    markets += [_filler(fm) for fm in filler(rng, "betpawa", match.sport, size, len(markets))]
+    markets += [_filler(fm, book.suspended) for fm in book.extra]
     retention = "LIVE" if match.live else "PREMATCH"
     widgets = [{"id": f"{match.sr_id + 7_000_000}", "type": "GENIUSSPORTS", "retention": retention}]
     if match.carries_sr("betpawa"):

@@ -8,10 +8,9 @@ has one, ``estimateStartTime`` in epoch ms, ``status`` 0 prematch / 1 live.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
-from streams.simulator.filler import FillerMarket, filler
+from streams.simulator.filler import FillerMarket
 from streams.simulator.markets import (
     CS_OTHER,
     CS_SCORES,
@@ -79,6 +78,7 @@ def _market(
     favourite: bool,
     changed_ms: int,
     outcomes: list[tuple[str, float, bool, str]],
+    source: str = "BET_RADAR",
 ) -> dict[str, Any]:
     """One SportyBet market object; ``outcomes`` are (id, price, active, desc)."""
     total = sum(1 / p for _, p, _, _ in outcomes)
@@ -109,7 +109,7 @@ def _market(
             for oid, p, active, odesc in outcomes
         ],
         farNearOdds=0,
-        sourceType="BET_RADAR",
+        sourceType=source,
         banned=False,
         lastOddsChangeTime=changed_ms,
     )
@@ -124,14 +124,24 @@ def _mapped(line: Line, q: Quote, product: int, event_suspended: bool, favourite
     )
 
 
-def _filler(market: FillerMarket, product: int, changed_ms: int) -> list[dict[str, Any]]:
+def _filler(market: FillerMarket, product: int, event_suspended: bool) -> list[dict[str, Any]]:
     entry = market.entry
+    source = "BET_GENIUS" if entry.genius else "BET_RADAR"
     out = []
     for ln in market.lines:
-        value = fmt_dec(ln.param) if isinstance(ln.param, float) else str(ln.param)
-        specifier = f"{entry.kind}={value}" if entry.kind else ""
-        outcomes = [(oid, p, True, f"{label} {value}".strip()) for oid, _, label, p in ln.prices]
-        out.append(_market(entry.sporty_id, specifier, entry.name, product, False, changed_ms, outcomes))
+        if entry.kind == "spec":
+            specifier, suffix = ln.param, ""
+        else:
+            specifier = f"{entry.kind}={ln.param}" if entry.kind else ""
+            suffix = ln.param
+        active = not (ln.suspended or event_suspended)
+        outcomes = [
+            (oid, p, active, f"{label} {suffix}".strip())
+            for (oid, _, label), p in zip(entry.outcomes, ln.prices, strict=True)
+        ]
+        out.append(
+            _market(entry.sporty_id, specifier, entry.name, product, False, ln.changed_ms, outcomes, source)
+        )
     return out
 
 
@@ -155,9 +165,8 @@ def render(
     product = 1 if live else 3
     fav = _favourites(book)
     markets = [_mapped(ln, q, product, book.suspended, ln in fav) for ln, q in book.quotes.items()]
-    rng = random.Random(f"{seed}:{match.uid}:sportybet")
-    for fm in filler(rng, "sportybet", match.sport, size, len(markets)):
-        markets += _filler(fm, product, now_ms - 60_000)
+    for fm in book.extra:
+        markets += _filler(fm, product, book.suspended)
     sport_id, sport_name = SPORTS[match.sport]
     data: dict[str, Any] = {
         "eventId": event_id,

@@ -1,17 +1,21 @@
 """Mutable state of the simulated world: matches and each bookmaker's quoted book.
 
 A :class:`Match` is the "true" match (teams, ids, clock, score). A :class:`BookState` is
-what one bookmaker currently shows for it: one :class:`Quote` per canonical line, plus an
-event-wide suspension flag. Renderers read these; only :mod:`.world` and :mod:`.play`
-mutate them.
+what one bookmaker currently shows for it: one :class:`Quote` per modelled line, the filler
+markets of the rest of its board, and an event-wide suspension flag. Renderers read these;
+only :mod:`.world` and :mod:`.play` mutate them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from streams.simulator.markets import Bookmaker, Line, Sport
+
+if TYPE_CHECKING:
+    from streams.simulator.filler import FillerLine, FillerMarket
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,3 +113,6 @@ class BookState:
     quotes: dict[Line, Quote] = field(default_factory=dict)  # in Line order
     suspended: bool = False  # the whole event is suspended (live incidents)
     version: int = 1
+    # the rest of a real board (streams.simulator.filler): drawn once, prices moved by the world
+    extra: list[FillerMarket] = field(default_factory=list)
+    extra_lines: list[FillerLine] = field(default_factory=list)  # every line of ``extra``, flat

@@ -4,31 +4,43 @@ Lifecycle: ``World(n_events, seed=..., start=...)`` creates the matches (some al
 live) and quotes every line; each :meth:`World.step` advances the clock, plays the live
 matches, drifts each bookmaker's view, re-quotes about ``change_rate`` of the lines,
 suspends/reactivates markets and replaces finished matches with new prematch ones (the
-slot index stays, the match and all its ids change). Everything is drawn from one
-``random.Random(seed)``: same seed, start and calls → same world, byte for byte.
+slot index stays, the match and all its ids change). Everything is drawn from
+``random.Random`` streams seeded from ``seed``: same seed, start and calls → same world,
+byte for byte.
 
 Prematch and in play: a live book moves with the clock and the score, so its lines are
 re-priced (``change_rate``) and suspended (``suspend_rate``) at the full rates; a prematch
 book moves on news and money, at ``prematch_activity`` of them. The default 0.2 re-prices a
-prematch line about every 8 minutes at a 5-second step, so a 44-line board still changes
-in ~40% of its captures, nearly every minute: busier than Sportradar's own description of
-prematch odds ("most events' odds are unchanged in any given minute", Odds Comparison
-docs, "Monitoring Odds Changes"), so on the conservative side. ``prematch_activity=1``
-gives the uniform feed of earlier versions (every line at ``change_rate``), kept as the
-stress case of :mod:`bench.storage`.
+prematch line about every 8 minutes at a 5-second step. Sportradar describes prematch odds
+as "most events' odds are unchanged in any given minute" (Odds Comparison docs,
+"Monitoring Odds Changes"); at these rates a 44-line board (the modelled markets alone)
+still changes in ~40% of its captures, and a real-size board of ~350 lines in nearly every
+one: the default is on the busy, conservative side. ``prematch_activity=1`` gives the
+uniform feed of earlier versions (every line at ``change_rate``), kept as the stress case
+of :mod:`bench.storage`.
+
+Boards: the world models and prices 24 markets (:mod:`.markets`, :mod:`.model`); every
+book also carries the rest of a real board of its bookmaker and sport (:mod:`.filler`:
+football prematch SportyBet 183 market types / ~360 lines, BetPawa 79 / ~118, Bet9ja 163 /
+~221), whose lines are re-priced, suspended and revived at the same rates and re-priced
+whole on goals and phase changes, on a random stream of their own (``extra_rng``): the
+modelled part of a world is the same for a seed whatever the boards around it.
 
 :meth:`World.truth` is the canonical view of one bookmaker's book — exactly what an
-adapter should extract from the rendered payload (filler markets are never in it).
+adapter should extract from the rendered payload, short of filler markets (and BetPawa's
+correct-score "Other"); :meth:`World.canonical` is exactly that, SportyBet's filler included.
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from streams.simulator.markets import BOOKMAKERS, Bookmaker, Line, Size, Sport
+from streams.simulator.filler import filler, reprice, sportybet_truth
+from streams.simulator.markets import BOOKMAKERS, CS_OTHER, Bookmaker, Line, Size, Sport
 from streams.simulator.model import Model, model_for, open_lines
 from streams.simulator.play import Incidents, advance
 from streams.simulator.spawn import new_match
@@ -58,7 +70,10 @@ class WorldConfig:
     reactivate_rate: float = 0.3  # per step, chance a suspended line comes back
     live_suspend_rate: float = 0.03  # per step, chance a live event is suspended wholesale
     live_resume_rate: float = 0.6  # per step, chance a suspended live event resumes
-    size: Size = "normal"  # "real" adds unmapped filler to reach real response sizes
+    # "normal": every board has a real board's markets (streams.simulator.filler); "real" adds
+    # player specials up to big matches' sizes (SportyBet up to ~1,000 lines) and Bet9ja's
+    # per-selection metadata (real response bytes)
+    size: Size = "normal"
     margins: tuple[tuple[Bookmaker, float], ...] = (
         ("betpawa", 0.055),
         ("sportybet", 0.05),
@@ -85,6 +100,8 @@ class World:
         self.seed = seed
         self.now = start.astimezone(UTC)
         self.rng = random.Random(seed)
+        # filler prices move on a stream of their own: the modelled world stays what it was
+        self.extra_rng = random.Random(f"{seed}:filler")
         self._margin = dict(self.config.margins)
         self._uids = 0
         self.matches: list[Match] = []
@@ -137,6 +154,19 @@ class World:
             for ln, q in book.quotes.items()
         }
 
+    def canonical(self, event_index: int, bookmaker: Bookmaker) -> Truth:
+        """What an adapter extracts from the rendered payload: :meth:`truth` plus SportyBet's
+        filler (SportyBet is read generically, see :mod:`streams.simulator.filler`), less
+        BetPawa's correct-score "Other", which covers whatever scores BetPawa does not list
+        and so is not UOF's "other" (MARKETS.md pitfall 13)."""
+        out = self.truth(event_index, bookmaker)
+        if bookmaker == "betpawa" and (45, "") in out:
+            out[45, ""] = {oid: p for oid, p in out[45, ""].items() if oid != CS_OTHER}
+        if bookmaker == "sportybet":
+            book = self.books[event_index][bookmaker]
+            out.update(sportybet_truth(book.extra, book.suspended))
+        return {key: outcomes for key, outcomes in out.items() if outcomes}
+
     def event_ids(self, event_index: int, bookmaker: Bookmaker) -> tuple[str, int | None]:
         """``(bookmaker's own event id, Sportradar number in its payload or None)``."""
         m = self.matches[event_index]
@@ -155,8 +185,11 @@ class World:
         advance(m, self.rng, elapsed)
         books: dict[Bookmaker, BookState] = {}
         for b in BOOKMAKERS:
-            books[b] = BookState(bias=[self.rng.gauss(0.0, 0.02) for _ in range(3)])
-            self._update(m, b, books[b], Incidents(structural=True), 0.0)
+            book = books[b] = BookState(bias=[self.rng.gauss(0.0, 0.02) for _ in range(3)])
+            self._update(m, b, book, Incidents(structural=True), 0.0)
+            rng = random.Random(f"{self.seed}:{m.uid}:{b}")
+            book.extra = filler(rng, b, m.sport, self.config.size, _units(b, book), self.now_ms)
+            book.extra_lines = [ln for market in book.extra for ln in market.lines]
         return m, books
 
     def _update(self, m: Match, b: Bookmaker, book: BookState, inc: Incidents, dt: float) -> None:
@@ -195,8 +228,35 @@ class World:
                 quotes[line] = old
         changed = changed or quotes.keys() != book.quotes.keys()
         book.quotes = quotes
+        if book.extra_lines and self._update_extra(book, inc.structural, pace):
+            changed = True
         if changed:
             book.version += 1
+
+    def _update_extra(self, book: BookState, structural: bool, pace: float) -> bool:
+        """Filler lines, at the rates of :meth:`_update`: ``reactivate_rate`` for a suspended
+        line, else ``suspend_rate`` and ``change_rate`` (× ``pace``); all re-priced when
+        ``structural``. Lines are drawn by geometric skips: the cost follows the lines that
+        move, not the board's size. True if any line changed."""
+        cfg, rng, now, lines = self.config, self.extra_rng, self.now_ms, book.extra_lines
+        if structural:
+            for ln in lines:
+                reprice(rng, ln, now)
+            return True
+        every = range(len(lines))
+        moved: set[int] = set()
+        for i in _picks(rng, cfg.reactivate_rate, [k for k in every if lines[k].suspended]):
+            reprice(rng, lines[i], now)
+            moved.add(i)
+        for i in _picks(rng, cfg.suspend_rate * pace, every):
+            if i not in moved and not lines[i].suspended:
+                lines[i].suspended, lines[i].changed_ms = True, now
+                moved.add(i)
+        for i in _picks(rng, cfg.change_rate * pace, every):
+            if i not in moved and not lines[i].suspended:
+                reprice(rng, lines[i], now)
+                moved.add(i)
+        return bool(moved)
 
     def _quote(self, model: Model, line: Line, b: Bookmaker, old: Quote | None) -> Quote | None:
         fair = model.odds(line)
@@ -214,3 +274,29 @@ class World:
             oid = next(iter(prices))
             prices[oid] = round(prices[oid] + (0.01 if prices[oid] < MAX_PRICE else -0.01), 2)
         return Quote(prices=prices, suspended=False, changed_ms=self.now_ms)
+
+
+def _units(bookmaker: Bookmaker, book: BookState) -> int:
+    """What the modelled lines of ``book`` count in :data:`streams.simulator.filler.TOTALS`."""
+    if bookmaker == "sportybet":
+        return len(book.quotes)
+    if bookmaker == "betpawa":
+        return len({line.market_id for line in book.quotes})
+    return sum(len(q.prices) for q in book.quotes.values())
+
+
+def _picks(rng: random.Random, p: float, items: Sequence[int]) -> list[int]:
+    """Each of ``items`` with probability ``p``, drawn by geometric skips: about
+    ``p * len(items)`` draws instead of one per item."""
+    if p <= 0 or not items:
+        return []
+    if p >= 1:
+        return list(items)
+    log_q = math.log1p(-p)
+    out: list[int] = []
+    i = -1
+    while True:
+        i += 1 + int(math.log(1.0 - rng.random()) / log_q)
+        if i >= len(items):
+            return out
+        out.append(items[i])

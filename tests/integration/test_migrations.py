@@ -22,6 +22,8 @@ EXPECTED = {
     "odds_history",
     "current_odds",
     "sink_offsets",
+    "markets",
+    "market_outcomes",
 }
 
 

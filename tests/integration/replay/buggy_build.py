@@ -6,13 +6,11 @@ BetPawa's match result (UOF market 1) has its home and away prices swapped. Run 
 
 from __future__ import annotations
 
-from streams.adapters import betpawa
-from streams.taxonomy import MARKETS
+from streams.taxonomy.tables import BETPAWA
 
 
 def install() -> None:
-    spec = next(m for m in MARKETS if m.key == "match_result")
-    names = betpawa._BY_ID[spec.betpawa][1]
+    names = BETPAWA["soccer", "3743"].outcomes  # 1X2 - FT; the adapter reads this same dict
     names["1"], names["2"] = names["2"], names["1"]
 
 

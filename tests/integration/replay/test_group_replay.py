@@ -40,16 +40,19 @@ def env(bootstrap: str, group: str) -> dict[str, str]:
     return {"ODDS_KAFKA__BOOTSTRAP_SERVERS": bootstrap, "ODDS_STREAMS__APP_ID": group}
 
 
-async def test_log_bounds_use_the_high_watermark(
-    bootstrap_servers: str, timed_topic: tuple[str, int]
-) -> None:
+async def test_log_bounds_and_offsets_for_times(bootstrap_servers: str, timed_topic: tuple[str, int]) -> None:
+    """Kafka's own answers (on tansu: tests/integration/streams/test_tansu_gaps.py)."""
     topic, base = timed_topic
     async with LogOffsets(KafkaSettings(bootstrap_servers=bootstrap_servers)) as log:
         earliest, latest = await log.bounds([TP(topic, 0), TP(topic, 1)])
         assert earliest == {TP(topic, 0): 0, TP(topic, 1): 0}
-        assert latest == {TP(topic, 0): 30, TP(topic, 1): 10}  # tansu's ListOffsets says 26 and 6
+        assert latest == {TP(topic, 0): 30, TP(topic, 1): 10}
         located = await log.offset_for_time(TP(topic, 0), base + 12_500, 0, 30)
-        assert located is not None and (located.offset, located.timestamp_ms) == (13, base + 13_000)
+        assert located is not None and (located.offset, located.timestamp_ms, located.method) == (
+            13,
+            base + 13_000,
+            "broker",
+        )
         exact = await log.offset_for_time(TP(topic, 0), base + 10_000, 0, 30)
         assert exact is not None and exact.offset == 10
         assert await log.offset_for_time(TP(topic, 1), base + 12_500, 0, 10) is None

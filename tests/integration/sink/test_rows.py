@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 from sinks.reading import best_current_odds, event_id, odds_at
+from streams.taxonomy.names import market_name, outcome_name
 from tests.integration.sink.conftest import (
     create_topics,
     kafka_committed,
@@ -93,8 +94,12 @@ async def _check_best(conn: asyncpg.Connection, feed: Feed) -> None:
                     best[(mid, line, outcome)] = max(price, best.get((mid, line, outcome), 0.0))
     got = await best_current_odds(conn, eid)
     assert {(b.market_id, b.line, b.outcome): b.price for b in got} == best
+    home, away = await conn.fetchrow("SELECT home, away FROM events WHERE id = $1", eid)
     for b in got:
         assert feed.final[(key, b.bookmaker)][(b.market_id, b.line)][b.outcome] == b.price
+        # names rendered by the view for the event the sink stored = the Python renderer's
+        assert b.market_name == market_name(b.market_id, b.line, home, away)
+        assert b.outcome_name == outcome_name(b.market_id, b.outcome, b.line, home, away)
 
 
 @pytest.mark.parametrize("writers", [1, 2])

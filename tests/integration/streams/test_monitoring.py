@@ -261,8 +261,9 @@ async def test_status_json_reports_unmapped_share_per_bookmaker(
             payload = fixture_bytes(b, "unknown_markets")
             event = normalize(b, orjson.loads(payload), at)
             unmapped = sum(event.unmapped.values())
-            assert unmapped and event.lines  # the fixture has both kinds
-            expected[b] = (unmapped, round(unmapped / (unmapped + len(event.lines)), 4))
+            assert unmapped and event.mapped_lines  # the fixture has both kinds
+            # one unit for every bookmaker: bookmaker lines, mapped or not
+            expected[b] = (unmapped, round(unmapped / (unmapped + event.mapped_lines), 4))
             await harness.publish(producer, b, payload, at)
     harness.start_worker()
     procs.append(

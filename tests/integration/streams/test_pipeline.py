@@ -6,14 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.structs import OffsetAndMetadata
 
 from streams.contracts.raw import encode_raw
 from streams.contracts.snapshot import SnapshotV1
 from streams.dlq import dlq_headers
 from streams.match.registry import decode_entry
-from streams.worker import prepare_topics
 from tests.integration.streams.harness import Harness, fixture_bytes
 from tests.unit.streams.payloads import envelope, load, sportybet_with_odds, sportybet_without
 
@@ -83,17 +80,17 @@ async def test_diffs_removals_and_keyframes(harness: Harness) -> None:
     assert [s.captured_at for s in snaps] == [at for _, at in captures]
     assert [s.keyframe for s in snaps] == [True, False, False, True, False, True, False]
     first, two, removal, kf, delta, timed, nothing = snaps
-    assert len(first.changed) == first.lines_total == 21
+    assert len(first.changed) == first.lines_total == 24
     assert two.changed == {
         (1, ""): {"1": 2.4, "2": 3.45, "3": 3.0},
         (18, "total=2.5"): {"12": 1.96, "13": 1.77},
     }
-    assert two.removed == () and two.lines_total == 21
-    assert removal.changed == {} and removal.removed == ((16, "hcp=-0.5"),) and removal.lines_total == 20
-    assert len(kf.changed) == kf.lines_total == 20 and kf.removed == ()
+    assert two.removed == () and two.lines_total == 24
+    assert removal.changed == {} and removal.removed == ((16, "hcp=-0.5"),) and removal.lines_total == 23
+    assert len(kf.changed) == kf.lines_total == 23 and kf.removed == ()
     assert delta.changed == {(10, ""): {"9": 1.40, "10": 1.34, "11": 1.57}}
-    assert len(timed.changed) == 20
-    assert (nothing.changed, nothing.removed, nothing.lines_total) == ({}, (), 20)
+    assert len(timed.changed) == 23
+    assert (nothing.changed, nothing.removed, nothing.lines_total) == ({}, (), 23)
 
 
 async def test_every_class_of_bad_input_is_dead_lettered_while_good_records_flow(harness: Harness) -> None:
@@ -154,28 +151,3 @@ async def test_every_class_of_bad_input_is_dead_lettered_while_good_records_flow
     snaps: list[SnapshotV1] = await harness.snapshots(lambda s: len(s) >= 2)
     assert [s.source.offset for s in snaps] == [landed[0][2], landed[-1][2]]
     assert snaps[1].changed == {(1, ""): {"1": 2.5, "2": 3.3, "3": 3.0}}  # diffed across the bad ones
-
-
-async def test_worker_start_pins_offsets_only_where_the_group_has_none(harness: Harness) -> None:
-    settings = harness.settings
-    await harness.create_topics()
-    raw = settings.topics.raw("betpawa")
-    await harness.publish_raw([(raw, b"k", b"x"), (raw, b"k", b"y")])
-    kept = TopicPartition(raw, (await harness.publish_raw([(raw, b"k", b"z")]))[0][1])
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=harness.bootstrap_servers,
-        group_id=settings.streams.app_id,
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        consumer.assign([kept])
-        await consumer.commit({kept: OffsetAndMetadata(2, "")})  # e.g. set by `oddsflow reprocess`
-        raw_topics = await prepare_topics(settings)
-        assert set(raw_topics) == {settings.topics.raw(b) for b in ("betpawa", "sportybet", "bet9ja")}
-        inputs = [TopicPartition(t, p) for t in [*raw_topics, settings.topics.canonical] for p in range(3)]
-        committed = {tp: await consumer.committed(tp) for tp in inputs}
-    finally:
-        await consumer.stop()
-    assert committed[kept] == 2
-    assert {tp: o for tp, o in committed.items() if tp != kept} == {tp: 0 for tp in inputs if tp != kept}

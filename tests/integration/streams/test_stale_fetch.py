@@ -4,7 +4,8 @@ faust's consumer thread fetches, and the worker's loop reads the batch later. A 
 was fetched before a seek of its partition (every rebalance seeks to the committed offsets)
 holds records from the old position: faust would process one beyond the new read offset,
 count the offsets between as a processed "gap", commit them and drop their refetched
-records. These tests drive faust's real consumer thread against the real broker.
+records. These tests drive faust's real consumer thread against the real broker (Apache
+Kafka: both client bugs below are reproduced there, with faust's and aiokafka's own code).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
+import faust
 import pytest
 from aiokafka import AIOKafkaProducer, TopicPartition
+from faust.types import TP
 
 from streams.app import create_app
 from streams.ordering import SeekLedger
@@ -24,9 +27,9 @@ from streams.transport import _Consumer, _ConsumerThread
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.fixture
-async def thread(bootstrap_servers: str) -> AsyncIterator[tuple[_ConsumerThread, TopicPartition]]:
-    """faust's consumer thread of a worker app, its aiokafka consumer assigned to a topic
+async def _consumer_thread(bootstrap_servers: str, transport: str) -> tuple[Any, TopicPartition]:
+    """faust's consumer thread of an app with ``transport`` ("oddsflow": the worker app, or
+    faust's own aiokafka transport), its aiokafka consumer started and assigned to a topic
     holding offsets 0..19 (called on this loop: no thread is started)."""
     topic = f"stale-{secrets.token_hex(4)}"
     settings = load_settings(kafka={"bootstrap_servers": bootstrap_servers}, streams={"app_id": topic})
@@ -37,20 +40,32 @@ async def thread(bootstrap_servers: str) -> AsyncIterator[tuple[_ConsumerThread,
             await producer.send_and_wait(topic, str(i).encode(), partition=0)
     finally:
         await producer.stop()
-    app = create_app(settings)
+    app: Any = (
+        create_app(settings)
+        if transport == "oddsflow"
+        else faust.App(topic, broker=f"kafka://{bootstrap_servers}")
+    )
     consumer: Any = app.consumer
-    assert isinstance(consumer, _Consumer)
+    assert isinstance(consumer, _Consumer) == (transport == "oddsflow")
     thread: Any = consumer._new_consumer_thread()
+    consumer._thread = thread
     aiokafka_consumer = thread._create_worker_consumer(app.transport)
     await aiokafka_consumer.start()
     thread._consumer = aiokafka_consumer
     tp = TopicPartition(topic, 0)
     aiokafka_consumer.assign([tp])
-    aiokafka_consumer.seek(tp, 0)
+    thread.seek(tp, 0)
+    return thread, tp
+
+
+@pytest.fixture
+async def thread(bootstrap_servers: str) -> AsyncIterator[tuple[_ConsumerThread, TopicPartition]]:
+    """The worker app's consumer thread (see :func:`_consumer_thread`)."""
+    t, tp = await _consumer_thread(bootstrap_servers, "oddsflow")
     try:
-        yield thread, tp
+        yield t, tp
     finally:
-        await aiokafka_consumer.stop()
+        await t._consumer.stop()
 
 
 async def fetch(thread: Any, tp: TopicPartition) -> Any:
@@ -59,6 +74,48 @@ async def fetch(thread: Any, tp: TopicPartition) -> Any:
         if records:
             return records
     raise AssertionError("nothing fetched")
+
+
+@pytest.mark.parametrize("transport", ["faust", "oddsflow"])
+async def test_a_batch_fetched_before_a_seek_reaches_the_worker_loop_only_with_fausts_transport(
+    bootstrap_servers: str, transport: str
+) -> None:
+    """The faust bug itself (faust-streaming #221/#606), on Apache Kafka: with faust's own
+    transport a batch fetched before a seek back to offset 2 is handed to the worker's loop
+    after the seek, which processes offset 5 next and counts 3..4 as a processed gap. The
+    worker's transport (:mod:`streams.ordering`) drops that batch."""
+    t, tp = await _consumer_thread(bootstrap_servers, transport)
+    try:
+        consumer = t.consumer
+        await fetch(t, tp)  # 0..4, read by the worker's loop
+        ahead = await fetch(t, tp)  # 5..9: fetched, not yet read
+        await consumer.seek(tp, 2)  # e.g. back to the committed offset after a rebalance
+
+        async def fetched(active_partitions: Any, timeout: float) -> Any:  # noqa: ASYNC109
+            return ahead  # the thread hands over what it fetched before the seek
+
+        t.getmany = fetched
+        consumer._active_partitions = {TP(tp.topic, tp.partition)}  # assigned and resumed
+        handed = [message.offset async for _, message in consumer.getmany(1.0)]
+        assert handed == ([] if transport == "oddsflow" else [5, 6, 7, 8, 9])
+    finally:
+        await t._consumer.stop()
+
+
+@pytest.mark.parametrize("commit", [None, 0])
+async def test_aiokafka_seek_to_committed_skips_a_partition_committed_at_0_or_never(
+    thread: tuple[Any, TopicPartition], commit: int | None
+) -> None:
+    """The aiokafka 0.14 bug ``_seek_to_committed`` works around (``seek_to_committed`` seeks
+    only ``if offset and offset > 0``), on Apache Kafka: the partition stays where it was
+    fetched to, so records fetched from there and dropped are never read again."""
+    t, tp = thread
+    if commit is not None:
+        await t._consumer.commit({tp: commit})
+    await fetch(t, tp)
+    await fetch(t, tp)
+    assert await t._consumer.seek_to_committed(tp) == {tp: commit}
+    assert await t._consumer.position(tp) == 10  # not 0
 
 
 async def test_a_batch_fetched_before_a_seek_is_stale_and_the_next_starts_at_the_target(

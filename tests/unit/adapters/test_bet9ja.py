@@ -59,8 +59,11 @@ def test_soccer_prematch_all_markets() -> None:
             ("794", 4.1), ("796", 3.9), ("798", 3.9), ("800", 10.5), ("802", 4.8), ("804", 4.6)
         ),
         ("corners_total", "total=9.5"): priced(("12", 1.83), ("13", 1.85)),
+        ("uof:165", "hcp=-0.5"): priced(("1714", 1.7), ("1715", 1.91)),  # S_CAH: corner handicap
+        ("uof:547", "total=2.5"): priced(("1725", 3.05), ("1728", 2.2)),  # S_DCOU: 12 & under/over
+        ("uof:818", "total=4.5"): priced(("1836", 4.65)),  # S_HTFTOU: the total is full time
     }
-    assert event.unmapped == {"S_CAH": 1, "S_DCOU": 1, "S_HTFTOU": 1}
+    assert (event.unmapped, event.mapped_lines) == ({}, 25)
 
 
 def test_soccer_live_reads_the_anchor_and_header() -> None:
@@ -80,15 +83,17 @@ def test_soccer_live_reads_the_anchor_and_header() -> None:
         ("next_goal", "goalnr=2"): priced(("6", 1.7), ("7", 3.45), ("8", 3.95)),
         ("asian_handicap", "hcp=-0.75"): priced(("1714", 1.9), ("1715", 1.9)),
         ("btts", ""): off("74", "76"),  # {"v": 1} placeholders
+        ("home_total_goals", "total=1.5"): priced(("12", 2.3), ("13", 1.6)),  # LIVES_OUHOME
+        ("uof:35", ""): priced(("80", 2.1)),  # LIVES_1X2GG_homeandno: home & no goal for both
     }
-    assert event.unmapped == {"LIVES_1X2GG": 1, "LIVES_OUHOME": 1}
+    assert event.unmapped == {}
 
 
 def test_live_capture_of_placeholders_has_no_prices() -> None:
     event = run("live_placeholders")
     assert event.lines
     assert all(not o.active and o.price is None for line in event.lines for o in line.outcomes)
-    assert sum(len(line.outcomes) for line in event.lines) == 14
+    assert sum(len(line.outcomes) for line in event.lines) == 17
 
 
 def test_tennis() -> None:
@@ -99,8 +104,10 @@ def test_tennis() -> None:
         ("tennis_game_handicap", "hcp=3.5"): priced(("1714", 1.73), ("1715", 2.05)),
         ("tennis_total_games", "total=22.5"): priced(("12", 1.91), ("13", 1.83)),
         ("tennis_total_sets", "total=2.5"): priced(("12", 2.3), ("13", 1.55)),
+        ("uof:188", "hcp=1.5"): priced(("1714", 1.61), ("1715", 2.2)),  # T_SH: set handicap
+        ("uof:199", "variant=sr:correct_score:bestof:3"): priced(("sr:correct_score:bestof:3:4", 4.4)),
     }
-    assert event.unmapped == {"T_CS3": 1, "T_SH": 1}
+    assert event.unmapped == {}
 
 
 def test_basketball() -> None:
@@ -111,8 +118,11 @@ def test_basketball() -> None:
         ("bb_handicap_incl_ot", "hcp=-6.5"): priced(("1714", 2.7), ("1715", 1.45)),
         ("bb_handicap_incl_ot", "hcp=1.5"): priced(("1714", 1.63), ("1715", 2.25)),
         ("bb_total_incl_ot", "total=155.5"): priced(("12", 1.71), ("13", 2.1)),
+        # "3way" is regular time: UOF 1, not the moneyline incl. overtime (MARKETS.md pitfall 8)
+        ("match_result", ""): priced(("1", 1.79), ("2", 13.0), ("3", 2.25)),
+        ("uof:66", "hcp=-3.5"): priced(("1714", 2.4), ("1715", 1.54)),  # B_1HH: 1st half handicap
     }
-    assert event.unmapped == {"B_1HH": 1, "B_1X2": 1}
+    assert event.unmapped == {}
 
 
 def test_suspended_and_placeholder_values() -> None:
@@ -126,10 +136,16 @@ def test_suspended_and_placeholder_values() -> None:
 
 def test_unknown_markets_are_counted_per_line() -> None:
     event = run("unknown_markets")
-    assert table(event) == {("match_result", ""): priced(("1", 2.42), ("2", 3.1), ("3", 2.93))}
-    # S_CAH has two lines (4 keys); S_CSFT_5:0 and S_1X2_Z are unknown outcomes of mapped markets
-    # (skipped, not counted); B_12 is basketball on a soccer event
-    assert event.unmapped == {"B_12": 1, "H_1X2": 1, "NOUNDERSCORE": 1, "S_CAH": 2, "S_HTFTCS": 1}
+    assert table(event) == {
+        ("match_result", ""): priced(("1", 2.42), ("2", 3.1), ("3", 2.93)),
+        ("uof:46", ""): priced(("340", 29.0), ("342", 38.0)),
+        ("uof:165", "hcp=-0.5"): priced(("1714", 1.7), ("1715", 1.91)),
+        ("uof:165", "hcp=-1.5"): priced(("1714", 3.1), ("1715", 1.3)),
+    }
+    # S_1X2_Z is an unknown outcome of a mapped line (skipped); S_CSFT's only key is 5:0, so
+    # that line reached nothing and is unmapped; B_12 is basketball on a soccer event
+    assert event.unmapped == {"B_12": 1, "H_1X2": 1, "NOUNDERSCORE": 1, "S_CSFT": 1}
+    assert event.mapped_lines == 4
 
 
 def test_missing_sportradar_id() -> None:
@@ -173,17 +189,17 @@ def test_absurd_price_rejects_the_capture() -> None:
 
 def test_absurd_price_in_an_unmapped_market_is_ignored() -> None:
     payload = load("bet9ja", "soccer_prematch")
-    payload["D"]["O"]["S_CAH@-0.5_1"] = "0.5"
-    assert bet9ja.normalize(payload, NOW).unmapped["S_CAH"] == 1
+    payload["D"]["O"]["S_XYZ@-0.5_1"] = "0.5"
+    assert bet9ja.normalize(payload, NOW).unmapped == {"S_XYZ": 1}
 
 
-def test_bad_line_param_names_the_key() -> None:
+@pytest.mark.parametrize("key", ["S_OU@two_O", "S_1X2HND@0.5_1H", "S_1X2@1_1", "LIVES_NEXTGOAL@3_1"])
+def test_param_that_does_not_fit_the_line_is_an_unmapped_line(key: str) -> None:
     payload = load("bet9ja", "soccer_prematch")
-    payload["D"]["O"]["S_OU@two_O"] = "1.9"
-    with pytest.raises(DataError) as err:
-        bet9ja.normalize(payload, NOW)
-    assert err.value.kind == "bad_value"
-    assert "S_OU@two_O" in err.value.message
+    payload["D"]["O"][key] = "1.9"
+    event = bet9ja.normalize(payload, NOW)
+    assert event.unmapped == {key.split("@")[0]: 1}
+    assert len(event.lines) == 25
 
 
 def test_unsupported_sport() -> None:
@@ -234,3 +250,13 @@ def test_sportradar_id_must_be_ascii_digits(extid: object) -> None:
     with pytest.raises(DataError) as err:
         bet9ja.normalize(payload, NOW)
     assert (err.value.kind, "D.EXTID" in err.value.message) == ("bad_value", True)
+
+
+def test_unknown_fields_and_markets_never_dead_letter_a_capture() -> None:
+    payload = load("bet9ja", "soccer_prematch")
+    payload["D"]["NEWFIELD"] = {"anything": [1, 2]}
+    payload["D"]["O"] |= {"S_BRANDNEW@3_YES": "2.5", "S_BRANDNEW@3_NO": {"weird": True}, "X_OTHER_1": None}
+    payload["D"]["MK"] = [{"ID": "S_BRANDNEW", "DS": "Brand New Market", "EXTRA": 1}]
+    event = bet9ja.normalize(payload, NOW)
+    assert event.unmapped == {"S_BRANDNEW": 1, "X_OTHER": 1}
+    assert len(event.lines) == 25 and event.mapped_lines == 25

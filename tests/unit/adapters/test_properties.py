@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from streams.adapters import BOOKMAKERS, extract_ids, normalize
 from streams.contracts.canonical import CanonicalEventOddsV1, decode_canonical, encode_canonical
 from streams.errors import DataError
-from streams.taxonomy import BY_MARKET_ID
+from streams.taxonomy import canonical_specifier, market_key, namespace, outcome_order
 from tests.unit.adapters.helpers import NOW, load
 
 FIXTURE_NAMES = {
@@ -114,16 +114,16 @@ def assert_contract(event: CanonicalEventOddsV1) -> None:
     keys = [line.key for line in event.lines]
     assert len(keys) == len(set(keys))
     for line in event.lines:
-        spec = BY_MARKET_ID[line.market_id]
-        assert (spec.key, spec.sport) == (line.market, event.sport)
-        assert (line.line == "") == (spec.specifier is None)
-        assert line.line == "" or line.line.startswith(f"{spec.specifier}=")
+        assert namespace(line.market_id) and line.market == market_key(line.market_id)
+        assert canonical_specifier(line.line) == line.line
         ids = [o.outcome_id for o in line.outcomes]
-        assert ids == sorted(ids, key=spec.outcomes.index) and len(ids) == len(set(ids))
+        assert ids and ids == sorted(ids, key=outcome_order) and len(ids) == len(set(ids))
+        assert all(isinstance(i, str) and i and "\x00" not in i for i in ids)
         for outcome in line.outcomes:
             assert outcome.active == (outcome.price is not None)
             assert outcome.price is None or (math.isfinite(outcome.price) and 1.0 < outcome.price <= 10000)
     assert all(isinstance(k, str) and n > 0 for k, n in event.unmapped.items())
+    assert event.mapped_lines >= (1 if event.lines else 0)
     assert decode_canonical(encode_canonical(event)) == event
 
 

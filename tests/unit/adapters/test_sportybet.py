@@ -45,8 +45,10 @@ def test_soccer_prematch_all_markets() -> None:
         ("asian_handicap", "hcp=-0.25"): priced(("1714", 1.98), ("1715", 1.82)),
         ("handicap_3way", "hcp=0:1"): priced(("1711", 6.20), ("1712", 4.10), ("1713", 1.40)),
         ("btts", ""): priced(("74", 1.75), ("76", 2.00)),
-        # outcome "1000" (5:0) is not a canonical correct-score outcome and is skipped
-        ("correct_score", ""): priced(("274", 9.50), ("276", 8.80), ("288", 9.00), ("324", 25.00)),
+        # every outcome id SportyBet sends is kept (UOF ids), even one beyond 4:4
+        ("correct_score", ""): priced(
+            ("274", 9.50), ("276", 8.80), ("288", 9.00), ("324", 25.00), ("1000", 60.00)
+        ),
         ("ht_ft", ""): priced(("418", 3.90), ("426", 4.60), ("434", 4.80)),
         ("h1_match_result", ""): priced(("1", 3.00), ("2", 2.00), ("3", 3.50)),
         ("h1_total_goals", "total=1.5"): priced(("12", 2.70), ("13", 1.42)),
@@ -58,9 +60,14 @@ def test_soccer_prematch_all_markets() -> None:
             ("794", 4.00), ("796", 3.90), ("798", 3.60), ("800", 14.00), ("802", 4.70), ("804", 4.60)
         ),
         ("corners_total", "total=9.5"): priced(("12", 1.85), ("13", 1.85)),
+        # SportyBet's own ids (>= 60000) live in the SportyBet namespace: 10,000,000 + id
+        ("sportybet:60100", ""): priced(("1", 2.21), ("2", 3.30), ("3", 2.71)),
+        ("sportybet:60200", ""): priced(("1", 1.66), ("2", 3.30), ("3", 1.88)),
+        ("sportybet:900001", ""): priced(("1", 1.90), ("2", 1.80)),
     }
-    assert event.unmapped == {"60200": 1, "60100": 1, "900001": 1}
+    assert (event.unmapped, event.mapped_lines) == ({}, 24)
     assert [ln.key for ln in event.lines][:3] == ["1|", "8|goalnr=1", "10|"]  # ordered by market id
+    assert [ln.market_id for ln in event.lines][-3:] == [10_060_100, 10_060_200, 10_900_001]
 
 
 def test_soccer_live() -> None:
@@ -85,8 +92,11 @@ def test_tennis() -> None:
         ("tennis_game_handicap", "hcp=3.5"): priced(("1714", 1.73), ("1715", 2.05)),
         ("tennis_total_games", "total=22.5"): priced(("12", 1.91), ("13", 1.83)),
         ("tennis_total_sets", "total=2.5"): priced(("12", 2.30), ("13", 1.55)),
+        ("uof:188", "hcp=1.5"): priced(("1714", 1.61), ("1715", 2.20)),
+        # variant= is part of the line: it names the outcome set
+        ("uof:199", "variant=sr:correct_score:bestof:3"): priced(("sr:correct_score:bestof:3:2", 4.40)),
     }
-    assert event.unmapped == {"188": 1, "199": 1}
+    assert (event.unmapped, event.mapped_lines) == ({}, 6)
 
 
 def test_basketball() -> None:
@@ -97,8 +107,10 @@ def test_basketball() -> None:
         ("bb_handicap_incl_ot", "hcp=-6.5"): priced(("1714", 2.70), ("1715", 1.45)),
         ("bb_handicap_incl_ot", "hcp=1.5"): priced(("1714", 1.63), ("1715", 2.25)),
         ("bb_total_incl_ot", "total=155.5"): priced(("12", 1.71), ("13", 2.10)),
+        # UOF 1 is the 1X2 of basketball too (regular time): a market of its own there
+        ("match_result", ""): priced(("1", 1.79), ("2", 13.00), ("3", 2.25)),
     }
-    assert event.unmapped == {"1": 1}  # soccer 1X2 id on a basketball event is not canonical there
+    assert event.unmapped == {}
 
 
 def test_suspended_outcomes_have_no_price() -> None:
@@ -111,11 +123,23 @@ def test_suspended_outcomes_have_no_price() -> None:
     }
 
 
-def test_unknown_markets_are_counted_not_fatal() -> None:
+def test_every_market_is_accepted_generically_and_unreadable_ones_are_counted() -> None:
     event = run("unknown_markets")
-    assert table(event) == {("match_result", ""): priced(("1", 2.40), ("2", 3.30), ("3", 3.00))}
-    # 60180 twice (two lines); "18" whose specifier carries an extra key is another market
-    assert event.unmapped == {"60100": 1, "60180": 2, "900004": 1, "18": 1}
+    assert table(event) == {
+        ("match_result", ""): priced(("1", 2.40), ("2", 3.30), ("3", 3.00)),
+        # specifier keys sorted: SportyBet sent "total=2.5|minsnr=10"
+        ("total_goals", "minsnr=10|total=2.5"): priced(("12", 1.50), ("13", 2.50)),
+        ("sportybet:60100", ""): priced(("1", 2.21), ("2", 3.30), ("3", 2.71)),
+        ("sportybet:60180", "minsnr=10|total=1.5"): priced(("12", 1.90), ("13", 1.90)),
+        ("sportybet:60180", "minsnr=10|total=2.5"): priced(("12", 2.90), ("13", 1.40)),
+        ("sportybet:900004", ""): priced(("1", 3.00)),
+        # BET_GENIUS (unknown extra fields ignored)
+        ("sportybet:900069", "minute=5"): priced(("1", 6.00), ("2", 1.20), ("3", 7.50)),
+    }
+    # an id that is no number (its junk odds are never read) and a specifier that is no
+    # name=value: one unmapped line each, the rest of the capture is kept
+    assert event.unmapped == {"18": 1, "sv:1001": 1}
+    assert event.mapped_lines == 7
 
 
 def test_missing_sportradar_id() -> None:
@@ -188,7 +212,14 @@ def test_kickoff_in_seconds_is_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("specifier", "line"),
-    [("total=2.50", "total=2.5"), ("total=3.0", "total=3"), ("variant=sr:x|total=2.5", "total=2.5")],
+    [
+        ("total=2.50", "total=2.5"),
+        ("total=3.0", "total=3"),
+        ("variant=sr:x|total=2.5", "total=2.5|variant=sr:x"),
+        (" total = 2.5 |", "total=2.5"),
+        ("quarternr=1|total=36.50", "quarternr=1|total=36.5"),
+        ("hcp=01:0", "hcp=1:0"),
+    ],
 )
 def test_specifier_values_are_canonical(specifier: str, line: str) -> None:
     payload = load("sportybet", "soccer_prematch")

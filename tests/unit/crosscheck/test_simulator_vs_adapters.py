@@ -22,9 +22,24 @@ def test_adapters_agree_with_simulator_truth(size: str) -> None:
     for cap in iter_captures(world, rate_per_s=5.0, count=8 * 3 * (4 if size == "normal" else 1)):
         event = normalize(cap.bookmaker, cap.payload, cap.captured_at, now=cap.captured_at)
         board = {(ln.market_id, ln.line): {o.outcome_id: o.price for o in ln.outcomes} for ln in event.lines}
-        assert board == world.truth(cap.event_index, cap.bookmaker), (cap.bookmaker, cap.event_index)
+        assert board == world.canonical(cap.event_index, cap.bookmaker), (cap.bookmaker, cap.event_index)
         assert event.sportradar_id == cap.sportradar_id
         assert extract_ids(cap.bookmaker, cap.payload) == (cap.bookmaker_event_id, cap.sportradar_id)
         assert event.bookmaker_event_id == cap.bookmaker_event_id
-        if size == "real":
-            assert sum(event.unmapped.values()) > 0  # real-size filler is unmapped on purpose
+        if size == "real" and cap.bookmaker != "sportybet":
+            assert sum(event.unmapped.values()) > 0  # BetPawa and Bet9ja filler is unmapped on purpose
+
+
+def test_betpawa_and_bet9ja_filler_is_in_no_mapping_table() -> None:
+    """The simulator's filler stands for markets oddsflow does not map at BetPawa and Bet9ja."""
+    from streams.adapters._bet9ja_keys import entry
+    from streams.simulator.filler import CATALOGUE
+    from streams.taxonomy.tables import BETPAWA
+
+    prefix = {"soccer": "S_", "basketball": "B_", "tennis": "T_"}
+    for sport, entries in CATALOGUE.items():
+        for e in entries:
+            assert (sport, e.pawa_id) not in BETPAWA
+            assert (
+                entry(prefix[sport] + e.b9_code) is None and entry(f"LIVE{prefix[sport]}{e.b9_code}") is None
+            )

@@ -14,32 +14,14 @@ from typing import Any
 
 Truth = dict[tuple[int, str], dict[str, float | None]]
 
-MAPPED_UOF = {
-    1,
-    10,
-    11,
-    18,
-    16,
-    14,
-    29,
-    45,
-    47,
-    60,
-    68,
-    19,
-    20,
-    26,
-    8,
-    37,
-    166,
-    219,
-    223,
-    225,
-    186,
-    187,
-    189,
-    314,
+# the markets the simulator models, per sport (SportyBet sport id); the rest of a board is
+# filler with SportyBet's real ids, some of which are modelled ids of another sport
+MODELLED_UOF = {
+    "sr:sport:1": {1, 10, 11, 18, 16, 14, 29, 45, 47, 60, 68, 19, 20, 26, 8, 37, 166},
+    "sr:sport:2": {219, 223, 225},
+    "sr:sport:5": {186, 187, 189, 314},
 }
+MAPPED_UOF = set().union(*MODELLED_UOF.values())
 CS_IDS = {f"{h}:{a}": str(274 + 2 * (a * 5 + h)) for h in range(5) for a in range(5)}
 HTFT_IDS = {f"{i}/{j}": str(418 + 2 * (a * 3 + b)) for a, i in enumerate("1X2") for b, j in enumerate("1X2")}
 RT_IDS = {(r, over): str(794 + 2 * (a * 2 + over)) for a, r in enumerate("1X2") for over in (0, 1)}
@@ -66,8 +48,9 @@ def _canonical_specifier(spec: str) -> str:
 
 def read_sportybet(doc: dict[str, Any]) -> Truth:
     out: Truth = {}
+    modelled = MODELLED_UOF[doc["data"]["sport"]["id"]]
     for m in doc["data"]["markets"]:
-        if int(m["id"]) not in MAPPED_UOF:
+        if int(m["id"]) not in modelled:
             continue
         key = (int(m["id"]), _canonical_specifier(m["specifier"]) if m.get("specifier") else "")
         assert key not in out, f"duplicate line {key}"
@@ -95,7 +78,7 @@ PAWA: dict[str, tuple[int, str, dict[str, str]]] = {
     "5006": (19, "total", _OU),
     "5003": (20, "total", _OU),
     "4833": (26, "", {"Odd": "70", "Even": "72"}),
-    "28000224": (8, "goalnr", {"1": "6", "X": "7", "2": "8"}),
+    "28000224": (8, "goalnr", {"1": "6", "None": "7", "2": "8"}),  # no goal: "None"
     "1096755": (37, "total", {}),
     "1096783": (166, "total", _OU),
     "4791": (219, "", _12),

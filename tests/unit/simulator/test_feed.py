@@ -9,7 +9,15 @@ from datetime import timedelta
 import orjson
 import pytest
 
-from streams.simulator import BOOKMAKERS, DEFAULT_START, World, WorldConfig, iter_captures, sample_payloads
+from streams.simulator import (
+    BOOKMAKERS,
+    DEFAULT_START,
+    Bookmaker,
+    World,
+    WorldConfig,
+    iter_captures,
+    sample_payloads,
+)
 from tests.unit.simulator.reference import MAPPED_UOF, READERS
 
 
@@ -85,9 +93,18 @@ def test_real_size_samples() -> None:
 
 
 def test_normal_size_samples_and_sportybet_only_markets() -> None:
-    for bookmaker in BOOKMAKERS:
+    expected: dict[Bookmaker, tuple[int, int]] = {
+        "sportybet": (250_000, 600_000),
+        "betpawa": (40_000, 120_000),
+    }
+    for bookmaker, (low, high) in expected.items():
         sizes = [len(p) for p in sample_payloads(bookmaker, 20, size="normal", seed=36)]
-        assert 15_000 < statistics.median(sizes) < 70_000, bookmaker
+        assert low < statistics.median(sizes) < high, bookmaker
+    nine = [len(p) for p in sample_payloads("bet9ja", 20, size="normal", seed=36)]
+    real = [len(p) for p in sample_payloads("bet9ja", 20, size="real", seed=36)]
+    assert 40_000 < statistics.median(nine) < 150_000 and statistics.median(real) > 2 * statistics.median(
+        nine
+    )
     docs = [orjson.loads(p) for p in sample_payloads("sportybet", 20, size="real", seed=36)]
     ids = {int(m["id"]) for d in docs for m in d["data"]["markets"]} - MAPPED_UOF
     assert {60100, 60200} <= ids and any(i >= 900_000 for i in ids)

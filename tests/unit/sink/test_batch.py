@@ -91,7 +91,7 @@ def test_rows_of_a_capture() -> None:
     )
     c = capture(s)
     assert c.lines == encode_lines(s)
-    assert snapshot_row(c, 10, 3) == (10, 3, T0, False, False, 3, 2, 1, "odds.raw.betpawa", 2, 99, 0)
+    assert snapshot_row(c, 10, 3) == (10, 3, T0, False, False, 3, 2, 1, "odds.raw.betpawa", 2, 99, 0, None)
     rows = history_rows(c, 10, 3)
     assert [r[3:5] for r in rows] == [(1, ""), (18, "total=2.5"), (16, "hcp=0.5")]
     assert orjson.loads(rows[0][5]) == {"1": 1.5, "2": None}
@@ -279,14 +279,15 @@ def test_isolate_propagates_other_errors() -> None:
         asyncio.run(isolate([1, 2, 3], attempt, lambda e: isinstance(e, Poison)))
 
 
-def test_unmapped_lines_round_trip_and_default_to_zero_when_absent() -> None:
+def test_line_counts_round_trip_and_default_when_absent() -> None:
     from dataclasses import replace
 
-    s = replace(snap(changed={(1, ""): {"1": 1.5}}), unmapped_lines=7)
+    s = replace(snap(changed={(1, ""): {"1": 1.5}}), unmapped_lines=7, mapped_lines=40)
     c = capture(s)
-    assert c.snap.unmapped_lines == 7
-    assert snapshot_row(c, 10, 2)[-1] == 7
+    assert (c.snap.unmapped_lines, c.snap.mapped_lines) == (7, 40)
+    assert snapshot_row(c, 10, 2)[-2:] == (7, 40)
     older = orjson.loads(encode_snapshot(s))
-    del older["unmapped_lines"]  # a v1 message written before the field existed
+    del older["unmapped_lines"], older["mapped_lines"]  # a v1 message written before the fields
     decoded = decode(record(orjson.dumps(older)))
-    assert isinstance(decoded, Capture) and decoded.snap.unmapped_lines == 0
+    assert isinstance(decoded, Capture)
+    assert (decoded.snap.unmapped_lines, decoded.snap.mapped_lines) == (0, None)

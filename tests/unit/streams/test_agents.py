@@ -77,7 +77,8 @@ async def test_normalize_forwards_keyed_by_event_with_source(recorder: Recorder)
     capture = decode_capture(out.value)
     assert (out.topic, out.key) == ("odds.canonical.v1", b"sr:68995116")
     assert capture.source.topic == "odds.raw.sportybet" and capture.source.offset == 0
-    assert capture.event.bookmaker == "sportybet" and len(capture.event.lines) == 21
+    assert capture.event.bookmaker == "sportybet" and len(capture.event.lines) == 24  # every market mapped
+    assert (capture.event.mapped_lines, capture.event.unmapped) == (24, {})
 
 
 async def test_normalize_dead_letters_bad_input_and_keeps_going(recorder: Recorder) -> None:
@@ -186,14 +187,14 @@ async def test_match_diff_removal_keyframe_and_redelivery(recorder: Recorder) ->
     assert verdicts == ["new", "new", "replay", "stale", "new", "new", "duplicate"]
     snaps = [decode_snapshot(r.value) for r in recorder.on("odds.snapshots.v1")]  # type: ignore[arg-type]
     first, second, again, removal, keyframe = snaps
-    assert first.keyframe and len(first.changed) == first.lines_total == 21
+    assert first.keyframe and len(first.changed) == first.lines_total == first.mapped_lines == 24
     assert not second.keyframe and second.changed == {
         (1, ""): {"1": 2.4, "2": 3.45, "3": 3.0},
         (18, "total=2.5"): {"12": 1.96, "13": 1.77},
     }
     assert encode_snapshot(again) == encode_snapshot(second)
-    assert removal.changed == {} and removal.removed == ((16, "hcp=-0.5"),) and removal.lines_total == 20
-    assert keyframe.keyframe and len(keyframe.changed) == 20  # 3rd capture after the first keyframe
+    assert removal.changed == {} and removal.removed == ((16, "hcp=-0.5"),) and removal.lines_total == 23
+    assert keyframe.keyframe and len(keyframe.changed) == 23  # 3rd capture after the first keyframe
     counters = app.oddsflow.counters
     assert (counters.replayed_captures, counters.stale_captures, counters.duplicate_captures) == (1, 1, 1)
 

@@ -198,9 +198,9 @@ def test_digest_is_stable_across_processes() -> None:
 def test_unmapped_lines_are_counted_on_every_snapshot() -> None:
     from dataclasses import replace
 
-    first = replace(capture(T0, *BASE), unmapped={"900004": 2, "60180": 1})
+    first = replace(capture(T0, *BASE), unmapped={"900004": 2, "60180": 1}, mapped_lines=12)
     snap, state = advance(None, first, src(0), INFO, POLICY)
-    assert snap.unmapped_lines == 3
-    again = replace(capture(T0 + timedelta(seconds=5), *BASE), unmapped={"900004": 1})
+    assert (snap.unmapped_lines, snap.mapped_lines) == (3, 12)
+    again = replace(capture(T0 + timedelta(seconds=5), *BASE), unmapped={"900004": 1}, mapped_lines=14)
     snap, _ = advance(state, again, src(1), INFO, POLICY)
-    assert snap.unmapped_lines == 1 and snap.changed == {}
+    assert (snap.unmapped_lines, snap.mapped_lines) == (1, 14) and snap.changed == {}
