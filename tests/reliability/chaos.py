@@ -1,17 +1,19 @@
-"""The campaign's faults: SIGKILL of the sink or a worker, broker stalls, Postgres restarts.
+"""The campaign's faults: SIGKILL of the sink or a worker, Kafka node faults, Postgres restarts.
 
 :class:`Chaos` owns the processes of one :class:`~tests.integration.replay.pipeline.Pipeline`
 (two ``oddsflow worker`` subprocesses in slots 0 and 1, one ``oddsflow sink``), the
-campaign's broker and its Postgres. Every fault is timed to hit work in progress, which
-:class:`~tests.reliability.probe.Probe` reads from the outside (broker high watermarks, the
-workers' committed offsets, ``sink_offsets``), never from the processes:
+campaign's three-node Kafka cluster and its Postgres. Every fault is timed to hit work in
+progress, which :class:`~tests.reliability.probe.Probe` reads from the outside (broker
+high watermarks, the workers' committed offsets, ``sink_offsets``), never from the
+processes:
 
 * a worker is killed once it is ready and its group has uncommitted input (lag > 0);
 * the sink is killed right after a transaction committed (``sink_offsets`` just moved) or
   while its input has records not yet stored (lag > 0), chosen at random;
 * Postgres is shut down in *immediate* mode (SIGQUIT: no checkpoint, crash recovery at the
   next start) while the sink has records to write, and started again after a pause;
-* the broker is frozen with SIGSTOP and thawed with SIGCONT after the stall.
+* Kafka nodes: a stall (SIGSTOP/SIGCONT) of the busiest node, a SIGKILL of a partition
+  leader mid-ingest, a rolling restart (:mod:`tests.reliability.broker_faults`).
 
 A killed process is restarted at once. A process that exits by itself fails the campaign.
 Workers can run through another command (``worker_cmd``); the sink runs through
@@ -29,12 +31,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
-from streams.embedded.broker import EmbeddedBroker
+from streams.embedded.kafka import KafkaCluster
 from streams.embedded.postgres import EmbeddedPostgres
 from streams.replay.plan import TP
 from tests.conftest import start_postgres
 from tests.integration.replay.pipeline import Pipeline, start_worker_cmd
 from tests.integration.streams.harness import ROOT
+from tests.reliability import broker_faults
 from tests.reliability.probe import Probe, postgres_activity, until
 
 
@@ -45,7 +48,12 @@ class Tally:
     sink_kills: int = 0
     worker_kills: int = 0
     broker_stalls: int = 0
+    leader_kills: int = 0
+    rolling_restarts: int = 0
     postgres_restarts: int = 0
+    resume_s: list[float] = field(default_factory=list)  # per leader kill (broker_faults)
+    rolling_s: list[float] = field(default_factory=list)  # per rolling restart
+    longest_pause: dict[str, float] = field(default_factory=dict)  # broker fault → sink paused (s)
     log: list[str] = field(default_factory=list)
     t0: float = field(default_factory=time.monotonic)
 
@@ -56,6 +64,9 @@ class Tally:
     def note(self, what: str) -> None:
         self.log.append(f"t={time.monotonic() - self.t0:6.1f}s {what}")
 
+    def paused(self, fault: str, seconds: float) -> None:
+        self.longest_pause[fault] = max(self.longest_pause.get(fault, 0.0), seconds)
+
 
 class Chaos:
     """The campaign's processes and faults (see module docstring)."""
@@ -63,22 +74,24 @@ class Chaos:
     def __init__(
         self,
         pipeline: Pipeline,
-        broker: EmbeddedBroker,
+        cluster: KafkaCluster,
         postgres: EmbeddedPostgres,
         rng: random.Random,
         *,
         stall_s: float,
         postgres_down_s: float,
+        leader_down_s: float = 0.0,
         timeout_s: float = 180.0,
         worker_cmd: list[str] | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.harness = pipeline.harness
-        self.broker = broker
+        self.cluster = cluster
         self.postgres = postgres
         self.rng = rng
         self.stall_s = stall_s
         self.postgres_down_s = postgres_down_s
+        self.leader_down_s = leader_down_s
         self.timeout_s = timeout_s
         self.worker_cmd = worker_cmd  # None: ``python -m streams worker``
         self.tally = Tally()
@@ -208,19 +221,6 @@ class Chaos:
         what = f"stored {measured}" if moment == "after a commit" else f"lag {measured}"
         self.tally.note(f"SIGKILL sink (pid {proc.pid}) {moment}, {what}")
 
-    async def stall_broker(self) -> None:
-        """SIGSTOP the broker for :attr:`stall_s`, then SIGCONT."""
-        pid = self.broker.pid
-        assert pid is not None
-        os.kill(pid, signal.SIGSTOP)
-        try:
-            self.tally.note(f"SIGSTOP broker for {self.stall_s:.0f}s")
-            await asyncio.sleep(self.stall_s)
-        finally:
-            os.kill(pid, signal.SIGCONT)
-        self.tally.broker_stalls += 1
-        self.tally.note("SIGCONT broker")
-
     async def restart_postgres(self) -> None:
         """Immediate shutdown while the sink has input to store; start again after a pause."""
         async with self.probe() as p:
@@ -240,12 +240,14 @@ class Chaos:
         self.tally.note("Postgres up")
 
     async def run(self, fault: str) -> None:
-        """One fault by name: ``sink``, ``worker``, ``broker`` or ``postgres``."""
+        """One fault by name: ``sink``, ``worker``, ``postgres``, ``stall``, ``leader`` or ``rolling``."""
         faults = {
             "sink": self.kill_sink,
             "worker": self.kill_worker,
-            "broker": self.stall_broker,
             "postgres": self.restart_postgres,
+            "stall": lambda: broker_faults.stall_busiest(self),
+            "leader": lambda: broker_faults.kill_leader(self),
+            "rolling": lambda: broker_faults.rolling_restart(self),
         }
         await faults[fault]()
 

@@ -1,8 +1,8 @@
 """The control run: the campaign's raw topics through a fresh pipeline that nothing crashes.
 
 :func:`control_pipeline` builds a :class:`~tests.integration.replay.pipeline.Pipeline` with
-its own app id, canonical/snapshots/DLQ topics, sink group and database, reading the
-campaign's raw topics from the start. :func:`natural_rows` reads a database's rows with
+its own app id, canonical/snapshots/DLQ topics (created up front), sink group and database,
+reading the campaign's raw topics from the start. :func:`natural_rows` reads a database's rows with
 every surrogate id replaced by what identifies it (an event by its Sportradar id and its
 bookmakers' own ids, a bookmaker by its key), so two databases filled by different runs
 compare row for row.
@@ -84,6 +84,9 @@ async def control_pipeline(campaign: Pipeline, postgres: EmbeddedPostgres, workd
     await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
     env = main.extra_env | {"ODDS_TOPICS__RAW_PREFIX": main.settings.topics.raw_prefix}
     harness = Harness(main.bootstrap_servers, workdir, partitions=main.partitions, extra_env=env)
+    # created before any process starts, as for the campaign: on Kafka (auto.create.topics.enable)
+    # a sink subscribing first would auto-create the snapshots topic with one partition
+    await harness.create_topics()
     db_url = await asyncio.to_thread(create_database, postgres.url, "oddsflow_control")
     await asyncio.to_thread(migrate.upgrade, db_url)
     return Pipeline(harness, db_url)

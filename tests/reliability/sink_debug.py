@@ -53,11 +53,42 @@ def member_states() -> list[str]:
                 f"closed={[len(b) for b in fl.closed]} task={task!r}; open batch {len(m._batch)} records; "
                 f"assignment={sorted(tp.partition for tp in consumer.assignment())} "
                 f"paused={sorted(tp.partition for tp in consumer.paused())}; "
-                f"seek retry in {pos.retry_at - time.monotonic():.1f}s; {coordinator(consumer)}"
+                f"seek retry in {pos.retry_at - time.monotonic():.1f}s; {coordinator(consumer)}; "
+                f"{postgres_session(m.writer.conn)}"
             )
         except Exception as exc:
             lines.append(f"member state unreadable: {exc!r}")
     return lines
+
+
+def postgres_session(conn: Any) -> str:
+    """The writer's asyncpg connection as the client sees it (to match pg_stat_activity)."""
+    if conn is None:
+        return "no writer connection"
+    try:
+        proto = conn._protocol
+        transport = getattr(conn, "_transport", None)
+        return (
+            f"writer connection: server pid {conn.get_server_pid()}, closed={conn.is_closed()}, "
+            f"in transaction={conn.is_in_transaction()}, cancelling={proto._is_cancelling()}, "
+            f"queries={proto.queries_count}, "
+            f"reading={transport.is_reading() if transport is not None else None}, "
+            f"{selector_key(transport)}"
+        )
+    except Exception as exc:
+        return f"writer connection unreadable: {exc!r}"
+
+
+def selector_key(transport: Any) -> str:
+    """Whether the loop still watches the transport's socket for reading (a reader removed
+    by a stale file descriptor would leave a reply unread forever)."""
+    try:
+        fd = transport.get_extra_info("socket").fileno()
+        key = asyncio.get_running_loop()._selector.get_key(fd)  # type: ignore[attr-defined]
+        reader = key.data[0] if key.data else None
+        return f"fd {fd} selector events {key.events} reader {reader!r}"[:300]
+    except Exception as exc:
+        return f"selector key unreadable: {exc!r}"
 
 
 def coordinator(consumer: Any) -> str:
