@@ -111,6 +111,12 @@ class Batch:
         for r in [c.record for c in self.captures] + [d.record for d in self.dead]:
             firsts[r.partition] = min(r.offset, firsts.get(r.partition, r.offset))
         self.first_offsets = firsts
+        if not self.messages:
+            # emptied by a drop: it lingers again from its next record. Left set, an empty
+            # batch past its linger time gave the member loop getmany(timeout_ms=0), which
+            # returns without yielding: the loop spun and starved the event loop (crash
+            # campaign on Kafka: both writers' Postgres replies and Kafka fetches unread)
+            self.opened_at = None
 
 
 T = TypeVar("T")

@@ -179,7 +179,9 @@ async def control_run(
 ) -> list[str]:
     """The raw topics through a fresh pipeline without faults; how its rows differ from ours."""
     control = await control_pipeline(campaign, postgres, tmp_path / "control")
-    quiet = Chaos(control, cluster, postgres, random.Random(0), stall_s=0, postgres_down_s=0, worker_cmd=None)
+    # it reads the whole feed from the start (long form: ~5,500 captures through both faust
+    # stages): on two shared cores that alone can take minutes, hence the longer bound
+    quiet = Chaos(control, cluster, postgres, random.Random(0), stall_s=0, postgres_down_s=0, timeout_s=600)
     try:
         quiet.start()
         await quiet.workers_ready()

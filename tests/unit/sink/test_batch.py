@@ -235,6 +235,21 @@ def test_batch_drops_revoked_partitions_and_stored_offsets() -> None:
     assert len(batch) == 0 and batch.rows == 0 and batch.bytes == 0 and batch.next_offsets == {}
 
 
+def test_a_batch_emptied_by_a_drop_lingers_again_from_its_next_record() -> None:
+    """Its linger time restarts: the member loop waits up to it in getmany (a batch emptied
+    past its linger time made that wait 0, and the loop spun without yielding)."""
+    value = encode_snapshot(snap())
+    batch = Batch(10**6, 10**9, linger_s=0.5)
+    batch.add(record(value, 0, partition=1))
+    assert batch.opened_at is not None
+    batch.drop_partitions([1])
+    assert len(batch) == 0 and batch.opened_at is None
+    assert not batch.lingered() and batch.linger_left() == 0.5
+    batch.add(record(value, 1, partition=2))
+    batch.drop_below({2: 5})
+    assert len(batch) == 0 and batch.linger_left() == 0.5
+
+
 def test_halves() -> None:
     assert halves([1, 2, 3]) == ([1], [2, 3])
     assert halves([1]) == ([], [1])
