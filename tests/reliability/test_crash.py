@@ -39,7 +39,8 @@ Forms
       .venv/bin/pytest tests/reliability/test_crash.py
 
 * long: 12 sink kills, 10 worker kills, two Postgres restarts, two 30 s node stalls,
-  three leader kills (down ≥ 45 s), two rolling restarts; about 10-11 minutes::
+  three leader kills (down ≥ 45 s), two rolling restarts; about 10-11 minutes (20 when
+  other work shares the cores)::
 
       ODDS_CAMPAIGN=long .venv/bin/pytest tests/reliability/test_crash.py
 
