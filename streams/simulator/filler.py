@@ -7,7 +7,8 @@ goalscorers... Every board gets the rest of a real board of its sport and bookma
 BetPawa 79 / ~118, Bet9ja ~163 / ~221 with ~950 odds keys, modelled markets included), so a
 simulated capture has a real capture's market, line and outcome counts (``size="normal"``).
 ``size="real"`` adds player specials on top, up to the sizes of big matches (SportyBet up
-to ~1,000 lines; :data:`TOTALS`).
+to ~1,000 lines; :data:`TOTALS`); ``size="small"`` has no filler (the modelled markets
+alone, ~44 lines a board: a light feed for tests that need volume, not realism).
 
 SportyBet filler keeps SportyBet's real UOF/own ids, specifiers and outcome ids, and
 oddsflow reads every SportyBet market generically, so SportyBet filler *is* canonical:
@@ -163,7 +164,10 @@ def filler(
 ) -> list[FillerMarket]:
     """The filler markets of one board: the rest of the real board of ``sport`` at
     ``bookmaker``, in a per-match order, and with ``size="real"`` player specials up to a
-    drawn total of units (:data:`TOTALS`; ``modelled``: the units the modelled markets use)."""
+    drawn total of units (:data:`TOTALS`; ``modelled``: the units the modelled markets use);
+    none with ``size="small"``."""
+    if size == "small":
+        return []
     entries = list(boards()[sport][bookmaker])
     rng.shuffle(entries)
     out = [_market(rng, e, now_ms) for e in entries]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Sport = Literal["soccer", "basketball", "tennis"]
-Size = Literal["normal", "real"]
+Size = Literal["small", "normal", "real"]  # see WorldConfig.size
 Bookmaker = Literal["betpawa", "sportybet", "bet9ja"]
 Spec = Literal["", "total", "hcp", "hcp3", "goalnr"]
 

@@ -72,7 +72,7 @@ class WorldConfig:
     live_resume_rate: float = 0.6  # per step, chance a suspended live event resumes
     # "normal": every board has a real board's markets (streams.simulator.filler); "real" adds
     # player specials up to big matches' sizes (SportyBet up to ~1,000 lines) and Bet9ja's
-    # per-selection metadata (real response bytes)
+    # per-selection metadata (real response bytes); "small": the modelled markets alone
     size: Size = "normal"
     margins: tuple[tuple[Bookmaker, float], ...] = (
         ("betpawa", 0.055),

@@ -86,3 +86,12 @@ def test_a_suspended_event_suspends_its_whole_board() -> None:
         assert all(p["suspended"] for m in pawa for r in m["row"] for p in r["prices"])
         assert set(render(world, i, "bet9ja")["D"]["O"].values()) == {""}
         assert all(p is None for line in world.canonical(i, "sportybet").values() for p in line.values())
+
+
+def test_small_boards_carry_the_modelled_markets_only() -> None:
+    world = World(10, seed=45, config=replace(QUIET, size="small"))
+    for i in range(len(world)):
+        for bookmaker in REAL:
+            assert world.books[i][bookmaker].extra == []
+        assert world.canonical(i, "sportybet") == world.truth(i, "sportybet")
+        assert len(render(world, i, "sportybet")["data"]["markets"]) == len(world.truth(i, "sportybet"))
