@@ -1,4 +1,4 @@
-"""Alembic environment (async template): URL from oddsflow settings, schema from sinks.schema.
+"""Alembic environment (async template): URL from oddsflow settings, schema from sinks.store.schema.
 
 The URL is ``config.attributes["url"]`` when a caller passes one (tests, ``oddsflow
 migrate``), otherwise ``ODDS_POSTGRES__URL`` through :func:`streams.settings.load_settings`.
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import context
-from sinks.schema import metadata
+from sinks.store.schema import metadata
 from streams.settings import load_settings
 
 config = context.config

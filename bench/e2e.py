@@ -20,7 +20,7 @@ The feed is the simulator's (:mod:`streams.simulator`): ``--events`` matches × 
 each bookmaker's real JSON shape, the simulated world advancing ``--cadence`` seconds per
 round (every event × bookmaker re-captured every 5 s of simulated time, ~5% of its lines
 re-priced per capture: the simulator's default change rate), published with
-:class:`streams.producer.OddsProducer`; one world for the whole run, so boards continue from
+:class:`streams.kafka.producer.OddsProducer`; one world for the whole run, so boards continue from
 phase to phase. Payloads are rendered before each phase so the bench's own CPU goes to
 publishing and measuring, not to simulating. How times are taken: :mod:`bench.measure`.
 
@@ -100,7 +100,7 @@ from bench.measure import (  # noqa: E402
 )
 from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Stack, open_stack, rss_mb, shared_broker  # noqa: E402
-from streams.producer import OddsProducer  # noqa: E402
+from streams.kafka.producer import OddsProducer  # noqa: E402
 
 LEVELS = (0.25, 0.5, 0.9)
 # --smoke: every phase of a default run ((a) drain + one probe, (b) one level, (c)), seconds each

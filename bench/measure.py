@@ -27,7 +27,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.stack import Stack, cpu_s, scrape
 from streams.contracts.snapshot import decode_snapshot
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
 from streams.simulator import World, WorldConfig, iter_captures
 
 Key = tuple[str, int, int]  # (topic, partition, offset)

@@ -4,7 +4,7 @@
     .venv/bin/python bench/replay.py --engine tansu    # the broker: kafka (default) or tansu
     .venv/bin/python bench/replay.py --smoke    # CI: one minute of history (60 captures), both passes
 
-**History.** :func:`streams.simulate_cli.simulate` with ``pace=False`` and
+**History.** :func:`streams.cli.simulate.simulate` with ``pace=False`` and
 ``duration_s=3600`` (what ``oddsflow simulate --no-pace --duration 3600`` runs): ``--events``
 matches × 3 bookmakers captured round robin, each event × bookmaker every ``--cadence``
 seconds — the defaults are the simulator's own feed, 20 events at 10 captures/s, i.e.
@@ -52,7 +52,7 @@ from typing import Any  # noqa: E402
 
 from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Stack, open_stack  # noqa: E402
-from streams.simulate_cli import SimulationOptions, simulate  # noqa: E402
+from streams.cli.simulate import SimulationOptions, simulate  # noqa: E402
 
 HOUR_S = 3600.0
 SMOKE = {"events": 2, "cadence": 6.0, "history_s": 60.0, "workers": 1}

@@ -16,8 +16,8 @@ Each contestant gets a fresh database (migrated to head, partitions made ahead),
 the warm-up without a clock, then the measured topic with one:
 
 * **raw COPY** — the limit: the same snapshot and odds-history rows, already built in
-  memory with their ids by the sink's own row functions (:func:`sinks.records.snapshot_row`,
-  :func:`~sinks.records.history_rows`, so they follow the schema), binary-COPYed (asyncpg)
+  memory with their ids by the sink's own row functions (:func:`sinks.write.records.snapshot_row`,
+  :func:`~sinks.write.records.history_rows`, so they follow the schema), binary-COPYed (asyncpg)
   into the same tables, one transaction per ``ODDS_SINK__BATCH_MAX_ROWS`` rows. No Kafka,
   no decoding, no dimensions, no current odds, no offsets;
 * **oddsflow sink** — :class:`sinks.sink.PostgresSink` with default settings consuming the
@@ -70,7 +70,8 @@ from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Broker, open_broker  # noqa: E402
 from sinks import migrate  # noqa: E402
 from sinks.partitions import open_backend  # noqa: E402
-from sinks.records import (  # noqa: E402
+from sinks.sink import PostgresSink  # noqa: E402
+from sinks.write.records import (  # noqa: E402
     HISTORY_COLUMNS,
     SNAPSHOT_COLUMNS,
     Capture,
@@ -79,7 +80,6 @@ from sinks.records import (  # noqa: E402
     history_rows,
     snapshot_row,
 )
-from sinks.sink import PostgresSink  # noqa: E402
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot  # noqa: E402
 from streams.settings import Settings, load_settings  # noqa: E402
 
@@ -249,7 +249,7 @@ async def publish(bootstrap: str, topic: str, snaps: list[SnapshotV1]) -> dict[i
 def _raw_batches(
     snaps: list[SnapshotV1], events: dict[int, int], bms: dict[str, int], batch_rows: int
 ) -> list[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]]:
-    """The sink's own row tuples (:mod:`sinks.records`), in batches of ``batch_rows`` rows."""
+    """The sink's own row tuples (:mod:`sinks.write.records`), in batches of ``batch_rows`` rows."""
     batches: list[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = [([], [])]
     n = 0
     for i, s in enumerate(snaps):

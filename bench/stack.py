@@ -13,10 +13,10 @@ Lifecycle of :func:`open_stack`:
    here: Apache Kafka or tansu, per ``engine``); the Postgres *server* at
    ``ODDS_POSTGRES__URL`` when set, else an embedded PostgreSQL in the temp dir;
 2. a fresh database ``oddsflow_bench_<label>_<uid>`` on that server, migrated to head
-   (:func:`sinks.migrate.upgrade`, what ``oddsflow migrate`` runs);
+   (:func:`sinks.store.migrate.upgrade`, what ``oddsflow migrate`` runs);
 3. fresh names for the run — topics ``b<uid>.odds.raw.<bookmaker>`` (and canonical,
    snapshots, DLQ), app id ``oddsflow-bench-<uid>``, sink group ``bench-sink-<uid>`` —
-   and the raw, snapshots and DLQ topics created (:func:`streams.topics.ensure_topics`);
+   and the raw, snapshots and DLQ topics created (:func:`streams.kafka.topics.ensure_topics`);
 4. yields the :class:`Stack`; :meth:`Stack.start` runs ``python -m streams worker|sink``
    subprocesses with :attr:`Stack.env`, each logging to ``<workdir>/<kind>-<i>.log``;
 5. on exit (also on errors, after printing the tails of the logs): SIGTERM to every
@@ -51,10 +51,10 @@ from typing import Any
 import asyncpg
 from prometheus_client.parser import text_string_to_metric_families
 
-from sinks import migrate
+from sinks.store import migrate
 from streams.adapters import BOOKMAKERS
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings, load_settings
-from streams.topics import ensure_topics
 
 READY = {"worker": "Worker ready", "sink": "positioned "}  # log lines that say a process is up
 
@@ -65,7 +65,7 @@ class Broker:
 
     bootstrap: str
     #: ``kafka`` | ``tansu``, passed on as ``ODDS_KAFKA__ENGINE`` (tansu turns on the clients'
-    #: workarounds, streams/tansu_gaps.py); for a configured broker, that setting's value
+    #: workarounds, streams/kafka/workarounds/tansu_gaps.py); for a configured broker, that setting's value
     engine: str
     pid: int | None = None  # the broker process (its CPU can be read), None when not started here
 

@@ -54,13 +54,13 @@ from streams import adapters  # noqa: E402
 from streams.contracts.capture import decode_capture, encode_capture  # noqa: E402
 from streams.contracts.raw import HEADERS, encode_raw, raw_key  # noqa: E402
 from streams.contracts.snapshot import Source, encode_snapshot  # noqa: E402
-from streams.counters import StreamCounters  # noqa: E402
-from streams.match.board import KeyframePolicy  # noqa: E402
-from streams.match.process import match_capture  # noqa: E402
-from streams.normalize.process import normalize_record  # noqa: E402
+from streams.kafka.topics import ensure_topics  # noqa: E402
+from streams.observe.counters import StreamCounters  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 from streams.simulator import World, WorldConfig, iter_captures  # noqa: E402
-from streams.topics import ensure_topics  # noqa: E402
+from streams.stages.match.board import KeyframePolicy  # noqa: E402
+from streams.stages.match.logic import match_capture  # noqa: E402
+from streams.stages.normalize.logic import normalize_record  # noqa: E402
 
 PARTITIONS = 6
 SMOKE = {"events": 2, "rounds": 1, "workers": [1], "settle_s": 1.0}

@@ -11,7 +11,7 @@ and topics, ``--workers`` × ``oddsflow worker``, one ``oddsflow sink``), so the
 feeds never mix. The broker is ``--engine`` (:func:`bench.stack.shared_broker`): one Apache
 Kafka node for the whole run (the default), or a fresh embedded tansu per stack.
 
-**Feed.** :func:`streams.simulate_cli.simulate` with ``pace=False`` (what ``oddsflow simulate
+**Feed.** :func:`streams.cli.simulate.simulate` with ``pace=False`` (what ``oddsflow simulate
 --no-pace`` and :mod:`bench.replay` run): a :class:`~streams.simulator.WorldConfig` whose
 ``change_rate`` (the share of a live board's lines re-priced per capture) and
 ``prematch_activity`` (prematch boards re-price and suspend lines at that fraction of the
@@ -59,8 +59,8 @@ from typing import Any  # noqa: E402
 from bench.measure import CommitWatch, drops, storage  # noqa: E402
 from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Broker, Stack, open_stack, shared_broker  # noqa: E402
+from streams.cli.simulate import SimulationOptions, simulate  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
-from streams.simulate_cli import SimulationOptions, simulate  # noqa: E402
 from streams.simulator import BOOKMAKERS, World, WorldConfig  # noqa: E402
 
 TARGET = 0.10

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from streams.cli import settings_with
+from streams.cli.root import settings_with
 from streams.settings import Settings
 
 
@@ -18,11 +18,11 @@ from streams.settings import Settings
 def migrate(revision: str) -> None:
     """Apply the Alembic migrations to ODDS_POSTGRES__URL, then re-seed the market names.
 
-    The re-seed upserts the taxonomy's market and outcome name templates (``sinks.markets``),
+    The re-seed upserts the taxonomy's market and outcome name templates (``sinks.store.markets``),
     so names added since the last deploy reach Postgres without a new revision.
     """
-    from sinks import migrate as migrations
-    from sinks.markets import seed_database
+    from sinks.store import migrate as migrations
+    from sinks.store.markets import seed_database
 
     settings = settings_with()
     migrations.upgrade(settings.postgres.dsn(), revision)
@@ -33,8 +33,8 @@ def migrate(revision: str) -> None:
 
 
 async def _partitions(settings: Settings, action: str) -> None:
-    from sinks.db import connect
     from sinks.partitions import open_backend
+    from sinks.store.db import connect
 
     conn = await connect(settings.postgres)
     try:

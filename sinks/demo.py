@@ -25,7 +25,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from streams.cli import settings_with
+from streams.cli.root import settings_with
 from streams.settings import Settings
 
 console = Console()
@@ -52,7 +52,7 @@ def embedded_stack(settings: Settings) -> Iterator[Stack]:
         if "bootstrap_servers" not in settings.kafka.model_fields_set:
             broker = stack.enter_context(EmbeddedBroker(settings.embedded.broker_port))
             kafka["bootstrap_servers"] = broker.bootstrap_servers
-            kafka["engine"] = "tansu"  # its gaps: streams/tansu_gaps.py
+            kafka["engine"] = "tansu"  # its gaps: streams/kafka/workarounds/tansu_gaps.py
             started.append(f"embedded broker (tansu) on {broker.bootstrap_servers}")
         if settings.postgres.url is None:
             pg = EmbeddedPostgres(settings.embedded.data_dir / "postgres", settings.embedded.postgres_port)
@@ -92,8 +92,8 @@ async def _round_trip(settings: Settings) -> tuple[str, int, int]:
 
 
 async def _show_schema(settings: Settings) -> None:
-    from sinks.db import connect
     from sinks.partitions import open_backend
+    from sinks.store.db import connect
 
     conn = await connect(settings.postgres)
     try:
@@ -156,7 +156,7 @@ async def best_prices(conn: Any, event_id: int) -> list[Any]:
 
 async def _summary(settings: Settings) -> None:
     """What reached Postgres: row counts and the best prices of one matched event."""
-    from sinks.db import connect
+    from sinks.store.db import connect
 
     conn = await connect(settings.postgres)
     try:
@@ -201,10 +201,10 @@ def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[
 @click.option("--rate", type=float, default=20.0, show_default=True, help="Captures per second.")
 def demo(seconds: float, events: int, rate: float) -> None:
     """Run the whole pipeline on embedded defaults and show odds flowing into Postgres."""
-    from sinks import migrate
-    from sinks.markets import seed_database
     from sinks.status import collect, render
-    from streams.simulate_cli import SimulationOptions, simulate
+    from sinks.store import migrate
+    from sinks.store.markets import seed_database
+    from streams.cli.simulate import SimulationOptions, simulate
 
     with embedded_stack(settings_with()) as stack:
         settings = stack.settings

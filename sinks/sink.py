@@ -1,7 +1,7 @@
 """``oddsflow sink``: ``odds.snapshots.v1`` → Postgres, exactly-once rows.
 
 :class:`PostgresSink` is the process's one entry object. It runs ``writers`` members of the
-sink's consumer group (:class:`sinks.member.SinkMember`: its docstring has a member's
+sink's consumer group (:class:`sinks.write.member.SinkMember`: its docstring has a member's
 lifecycle), each with its own consumer, partitions and Postgres connection, exactly as
 separate processes would: with ``writers`` > 1 Postgres is written on several connections
 while Python decodes. Around them, once per process, :meth:`PostgresSink.run`
@@ -30,11 +30,11 @@ from typing import Any
 
 import click
 
-from sinks import stats
-from sinks.member import SinkMember
-from sinks.stats import SinkStats
-from streams.cli import settings_with
-from streams.monitor import LagPublisher, LagRow, publish_lag_forever, start_health
+from sinks.write import stats
+from sinks.write.member import SinkMember
+from sinks.write.stats import SinkStats
+from streams.cli.root import settings_with
+from streams.observe.monitor import LagPublisher, LagRow, publish_lag_forever, start_health
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

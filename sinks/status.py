@@ -3,7 +3,7 @@
 One :func:`collect` builds a :class:`Status` from the outside (no cooperation needed from
 the running processes): committed offsets (the workers' Kafka group via ``committed()``;
 the sink's from ``sink_offsets`` in Postgres) against fetch high watermarks
-(:mod:`streams.lag`), captures per bookmaker from Postgres, and the dead-letter topic
+(:mod:`streams.kafka.lag`), captures per bookmaker from Postgres, and the dead-letter topic
 read from the beginning and counted by stage and kind. The unmapped share per bookmaker
 comes from ``snapshots.unmapped_lines`` and ``mapped_lines`` (see :func:`bookmaker_view`).
 ``--json`` prints it once for scripts; the default is a live rich view refreshed every
@@ -27,9 +27,9 @@ from rich.console import Group
 from rich.live import Live
 from rich.table import Table
 
-from streams import lag
-from streams.cli import settings_with
-from streams.dlq import dlq_headers
+from streams.cli.root import settings_with
+from streams.deadletters.contract import dlq_headers
+from streams.kafka import lag
 from streams.settings import Settings
 
 
@@ -121,7 +121,7 @@ async def sampled(settings: Settings, interval_s: float) -> Status:
 
 async def collect(settings: Settings) -> Status:
     """Gather one :class:`Status` (see module docstring)."""
-    from sinks.db import connect
+    from sinks.store.db import connect
 
     kwargs = settings.kafka.client_kwargs()
     status = Status(at=datetime.now(UTC))

@@ -2,8 +2,8 @@
 
     app = create_app(load_settings(), raw_topics=["odds.raw.betpawa", ...])
 
-* ``normalize_raw`` (:mod:`streams.normalize.agents`): raw topics → ``odds.canonical.v1``;
-* ``match_captures`` (:mod:`streams.match.agents`): ``odds.canonical.v1`` → tables →
+* ``normalize_raw`` (:mod:`streams.stages.normalize.agents`): raw topics → ``odds.canonical.v1``;
+* ``match_captures`` (:mod:`streams.stages.match.agents`): ``odds.canonical.v1`` → tables →
   ``odds.snapshots.v1``.
 
 The app id (``streams.app_id``) names the consumer group and the changelog topics
@@ -12,7 +12,7 @@ The app id (``streams.app_id``) names the consumer group and the changelog topic
 from the changelogs when it gets them). The producer uses the Kafka settings' batch size,
 linger and compression; ``acks=all``. Faust's ``exactly_once`` is not used (it needs
 transactional producers); correctness comes from ordered acks plus idempotent consumers
-(see :mod:`streams.delivery`). ``app.oddsflow`` is the :class:`~streams.context.StreamsContext`.
+(see :mod:`streams.kafka.delivery`). ``app.oddsflow`` is the :class:`~streams.context.StreamsContext`.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from typing import Any
 
 import faust
 
-from streams import offset_fetch_errors, transport
 from streams.adapters import BOOKMAKERS
 from streams.context import StreamsContext
-from streams.delivery import OutRecord, SendFn
-from streams.match import agents as match_agents
-from streams.normalize import agents as normalize_agents
+from streams.kafka import transport
+from streams.kafka.delivery import OutRecord, SendFn
+from streams.kafka.workarounds import offset_fetch_errors
 from streams.settings import Settings
+from streams.stages.match import agents as match_agents
+from streams.stages.normalize import agents as normalize_agents
 
 MiB = 1024 * 1024
 #: largest record (uncompressed) the worker's producer sends: a dead letter of any raw record

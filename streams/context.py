@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.counters import StreamCounters
-from streams.dead_letters import dead_letter_record, plain_headers, publish_dead_letter
-from streams.delivery import SendFn
-from streams.monitor import LagPublisher
+from streams.deadletters.publish import dead_letter_record, plain_headers, publish_dead_letter
+from streams.kafka.delivery import SendFn
+from streams.observe.counters import StreamCounters
+from streams.observe.monitor import LagPublisher
 from streams.settings import Settings
 
 

@@ -31,7 +31,8 @@ class KafkaSettings(BaseModel):
     bootstrap_servers: str = "127.0.0.1:9092"
     #: the broker at ``bootstrap_servers``: ``kafka`` (Apache Kafka, the reference engine) or
     #: ``tansu`` (the embedded demo broker; ``oddsflow demo`` sets it for the tansu it starts).
-    #: ``tansu`` turns on the code for its measured gaps (streams/tansu_gaps.py), nothing else
+    #: ``tansu`` turns on the code for its measured gaps
+    #: (streams/kafka/workarounds/tansu_gaps.py), nothing else
     engine: Literal["kafka", "tansu"] = "kafka"
     security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
@@ -47,9 +48,10 @@ class KafkaSettings(BaseModel):
     producer_linger_ms: int = Field(default=5, ge=0, le=10_000)
     #: idempotent producer for raw captures (``OddsProducer``, DLQ requeue): ``auto`` asks the
     #: broker and falls back to plain ``acks=all`` with one warning where InitProducerId is
-    #: refused (tansu); ``on`` fails instead; ``off`` never asks (see streams/idempotence.py)
+    #: refused (tansu); ``on`` fails instead; ``off`` never asks
+    #: (see streams/kafka/workarounds/idempotence.py)
     idempotence: Literal["auto", "on", "off"] = "auto"
-    #: longest a fetch waits for records (every consumer, faust's too: streams/transport.py).
+    #: longest a fetch waits for records (every consumer, faust's too: streams/kafka/transport.py).
     #: Kafka answers as soon as a record arrives, so there it only paces idle polling; tansu
     #: notices a record arriving during the wait only at intervals that grow with it (0.3-0.9 s
     #: at 3 s), so there it bounds each hop's latency

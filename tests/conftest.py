@@ -164,7 +164,7 @@ def fresh_db(pg_server_url: str) -> Iterator[str]:
 @pytest.fixture
 def migrated_db(fresh_db: str) -> str:
     """A fresh database at ``alembic upgrade head``."""
-    from sinks import migrate
+    from sinks.store import migrate
 
     migrate.upgrade(fresh_db)
     return fresh_db

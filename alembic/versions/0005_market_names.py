@@ -3,7 +3,7 @@
 * ``markets`` (``market_id``, ``sport`` — NULL when the market is quoted in several sports —
   and ``name_template``) and ``market_outcomes`` (``market_id``, ``outcome_id``,
   ``name_template``): the templates of ``streams/taxonomy/data/names.json``, seeded here
-  with the idempotent upserts of ``sinks.markets`` (``oddsflow migrate`` re-seeds them after
+  with the idempotent upserts of ``sinks.store.markets`` (``oddsflow migrate`` re-seeds them after
   every upgrade, so later taxonomy additions need no revision).
 * ``render_name(template, line, home, away)``: a template rendered for one line key and the
   event's team names, step for step as ``streams.taxonomy.templates.render`` (``{k}``,
@@ -16,7 +16,7 @@
   are picked first, then named: only the rows returned are rendered.
 
 Functions and views are not compared by autogenerate; the two tables are in
-``sinks.schema`` so ``alembic check`` stays clean.
+``sinks.store.schema`` so ``alembic check`` stays clean.
 
 Revision ID: 0005
 Revises: 0004
@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
-from sinks.markets import UPSERT_MARKETS, UPSERT_OUTCOMES, seed_document
+from sinks.store.markets import UPSERT_MARKETS, UPSERT_OUTCOMES, seed_document
 
 revision: str = "0005"
 down_revision: str | None = "0004"

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sinks.partitions import window as w
-from sinks.schema import PARTITIONED_TABLES
+from sinks.store.schema import PARTITIONED_TABLES
 
 LOCK_KEY = 0x0DD5F10  # advisory lock id for partition DDL
 

@@ -24,8 +24,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sinks import lease
-from sinks.db import connect
 from sinks.reprocess.plan import (
     Names,
     RawRange,
@@ -37,7 +35,9 @@ from sinks.reprocess.plan import (
 )
 from sinks.reprocess.stream import run_stream_stage
 from sinks.reprocess.swap import SwapResult, swap
-from streams.replay.offsets import LogOffsets
+from sinks.store.db import connect
+from sinks.write import lease
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP, ReplayError, ToDatetime, parse_datetime, parse_duration, target_time
 from streams.settings import Settings
 
@@ -149,7 +149,7 @@ def reprocess_command(
     execute: bool,
 ) -> None:
     """Re-run the stream stage over raw history with fresh state and replace that range's rows."""
-    from streams.cli import settings_with
+    from streams.cli.root import settings_with
 
     settings = settings_with()
     try:

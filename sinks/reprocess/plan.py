@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from streams.replay.offsets import LogOffsets
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP, ReplayError, iso
 from streams.settings import Settings
 

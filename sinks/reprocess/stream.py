@@ -29,7 +29,7 @@ from pathlib import Path
 
 from sinks.reprocess.plan import Names, RawRange
 from streams.replay.group import GroupTarget
-from streams.replay.offsets import LogOffsets
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP, Move, ReplayError
 from streams.settings import Settings
 

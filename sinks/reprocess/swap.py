@@ -1,6 +1,6 @@
 """Replacing a raw range's rows in Postgres with the reprocessed ones, in one transaction.
 
-:func:`swap` holds the sink group's advisory lock exclusively (:mod:`sinks.lease`: refused
+:func:`swap` holds the sink group's advisory lock exclusively (:mod:`sinks.write.lease`: refused
 while a sink runs; sinks starting meanwhile wait) and, in **one** transaction:
 
 1. deletes the ``snapshots`` rows whose source (raw topic, partition, offset) lies in the
@@ -8,7 +8,7 @@ while a sink runs; sinks starting meanwhile wait) and, in **one** transaction:
 2. deletes the ``current_odds`` rows of those boards last changed between the board's first
    and last deleted capture (lines the old build named differently must not survive; lines
    changed before or after the range stay);
-3. loads the run's snapshots topic through the sink's own :class:`~sinks.writer.BatchWriter`
+3. loads the run's snapshots topic through the sink's own :class:`~sinks.write.writer.BatchWriter`
    (savepoints inside this transaction), keeping only snapshots whose source is in the
    range: rows, ``current_odds`` (never overwriting a newer row) and dimensions exactly as
    the live sink writes them;
@@ -25,13 +25,13 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from sinks import lease
-from sinks.batch import Batch
-from sinks.records import Capture, Dead, Record, decode
 from sinks.reprocess.plan import Names, RawRange
-from sinks.writer import BatchWriter
-from streams.dlq import dead_letter
-from streams.replay.offsets import LogOffsets
+from sinks.write import lease
+from sinks.write.batch import Batch
+from sinks.write.records import Capture, Dead, Record, decode
+from sinks.write.writer import BatchWriter
+from streams.deadletters.contract import dead_letter
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP, ReplayError
 from streams.settings import Settings
 

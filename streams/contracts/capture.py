@@ -20,11 +20,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from streams.contracts.canonical import CanonicalEventOddsV1, canonical_from_dict, canonical_to_dict
+from streams.contracts.canonical import SCHEMA, CanonicalEventOddsV1, canonical_from_dict, canonical_to_dict
 from streams.contracts.snapshot import Source, event_key
 from streams.errors import DataError
-
-SCHEMA = "odds.canonical.v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +37,12 @@ class CanonicalCaptureV1:
         """Canonical event key (the Kafka key of this record and of its snapshot)."""
         ev = self.event
         return event_key(ev.sportradar_id, ev.bookmaker, ev.bookmaker_event_id)
+
+    @property
+    def board_key(self) -> str:
+        """Key of the event × bookmaker board: the match stage's ``last_prices`` key, and the
+        key that orders the normalize stage's sends of one board."""
+        return f"{self.key}|{self.event.bookmaker}"
 
 
 def encode_capture(capture: CanonicalCaptureV1) -> bytes:

@@ -8,7 +8,7 @@ Wire format (what kcat, librdkafka or Java producers must send too)
 * **Partition**: chosen from the key by murmur2 (aiokafka's and the Java client's default;
   librdkafka clients set ``partitioner=murmur2_random``, their CRC32 default picks another
   partition). The workers count a board seen on two raw partitions
-  (:mod:`streams.match.split`).
+  (:mod:`streams.stages.match.split`).
 * **Headers**: ``content-type: application/json`` and ``schema: odds.raw.v1``.
 * **Value**: one JSON object::
 

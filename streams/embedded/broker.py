@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 from types import TracebackType
 
-from streams.embedded.process import free_port, stop_process, wait_for_port
+from streams.embedded.subprocesses import free_port, stop_process, wait_for_port
 
 
 def broker_binary() -> Path:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from streams.embedded.process import free_port, port_open, stop_process
+from streams.embedded.subprocesses import free_port, port_open, stop_process
 
 KAFKA_VERSION = "4.4.0"
 POM = Path(__file__).resolve().parents[2] / "scripts" / "kafka" / "pom.xml"

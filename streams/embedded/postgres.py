@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from streams.embedded.process import free_port, stop_process, wait_for_port
+from streams.embedded.subprocesses import free_port, stop_process, wait_for_port
 
 SYSTEM_USER = "embedded_postgres"
 

@@ -26,7 +26,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from streams import offset_fetch_errors
+from streams.kafka.workarounds import offset_fetch_errors
 from streams.replay.plan import TP, Move, ReplayError
 from streams.settings import Settings
 

@@ -7,7 +7,7 @@ Semantics follow ``kafka-consumer-groups --reset-offsets``:
 * ``--shift-by ±N``: the committed offset moved by ``N`` (a partition without a committed
   offset is refused, as Kafka does: there is nothing to shift);
 * ``--to-datetime T`` / ``--by-duration D`` (``T = now - D``): the first offset whose record
-  timestamp is ``>= T``, found by :mod:`streams.replay.offsets` and passed in as ``times``.
+  timestamp is ``>= T``, found by :mod:`streams.replay.log_offsets` and passed in as ``times``.
   ``T`` in the future is refused, and so is a non-empty partition with no record at or
   after ``T`` (never "fall back" to 0 or to the end silently); ``missing_to_latest=True``
   (``--missing-to-latest``) sends those to their log end instead, as Kafka's tool does. An

@@ -21,7 +21,7 @@ from types import TracebackType
 from rich.markup import escape
 from rich.table import Table
 
-from streams.replay.offsets import Located, LogOffsets
+from streams.replay.log_offsets import Located, LogOffsets
 from streams.replay.plan import (
     TP,
     ByDuration,

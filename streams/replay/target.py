@@ -2,11 +2,11 @@
 
 * ``group`` (:class:`streams.replay.group.GroupTarget`): a Kafka consumer group, e.g. the
   stream workers (``streams.app_id``);
-* ``sink`` (``sinks.replay.SinkTarget``): the Postgres sink, whose offsets live in the
+* ``sink`` (``sinks.replay_target.SinkTarget``): the Postgres sink, whose offsets live in the
   ``sink_offsets`` table.
 
 ``streams`` never imports ``sinks``: targets other than ``group`` are found through the
-``oddsflow.replay_targets`` entry-point group (``sink = "sinks.replay:sink_target"`` in
+``oddsflow.replay_targets`` entry-point group (``sink = "sinks.replay_target:sink_target"`` in
 pyproject), each a factory ``(settings, group) -> ReplayTarget``.
 
 Lifecycle: ``async with target:`` opens its connections; :meth:`ReplayTarget.apply`

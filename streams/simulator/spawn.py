@@ -10,14 +10,29 @@ import math
 import random
 import zlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from streams.simulator.markets import BOOKMAKERS, Sport, catalogue
+from streams.simulator.markets import BOOKMAKERS, Bookmaker, Sport, catalogue
 from streams.simulator.play import DURATION
 from streams.simulator.state import League, Match, Team
 
-if TYPE_CHECKING:
-    from streams.simulator.world import WorldConfig
+
+class SpawnConfig(Protocol):
+    """The knobs of :class:`~streams.simulator.world.WorldConfig` a new match depends on."""
+
+    @property
+    def sport_mix(self) -> tuple[tuple[Sport, float], ...]: ...
+    @property
+    def live_share(self) -> float: ...
+    @property
+    def kickoff_horizon_s(self) -> float: ...
+    @property
+    def time_scale(self) -> float: ...
+    @property
+    def missing_sr_share(self) -> float: ...
+    @property
+    def missing_sr_bookmakers(self) -> tuple[Bookmaker, ...]: ...
+
 
 _SUFFIX = ("United", "City", "FC", "Rovers", "Athletic", "Stars", "Wanderers", "Rangers")
 _SOCCER: tuple[tuple[League, tuple[str, ...]], ...] = (
@@ -87,7 +102,7 @@ def _centers(sport: Sport, st: tuple[float, float, float]) -> tuple[float, float
 
 
 def new_match(
-    rng: random.Random, uid: int, now: datetime, cfg: WorldConfig, *, initial: bool
+    rng: random.Random, uid: int, now: datetime, cfg: SpawnConfig, *, initial: bool
 ) -> tuple[Match, float]:
     """A fresh match and the match minutes it has already been played (negative: prematch).
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from sinks import migrate
 from sinks.partitions import BuiltinBackend, PartitionBackend, PartmanBackend, open_backend
 from sinks.partitions.partman import partman_available, partman_schema
+from sinks.store import migrate
 from streams.settings import PartitionSettings
 
 pytestmark = pytest.mark.integration

@@ -31,7 +31,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from sinks.reading import odds_at
+from sinks.store.reading import odds_at
 from streams.contracts.snapshot import Source
 from streams.replay.plan import TP
 from tests.reliability.reconstruct import Board, Outcomes, RawCapture, Reconstruction

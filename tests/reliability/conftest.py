@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from sinks import migrate
+from sinks.store import migrate
 from streams.embedded.kafka import KafkaCluster
 from streams.embedded.postgres import EmbeddedPostgres
 from tests.conftest import create_database

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sinks import migrate
+from sinks.store import migrate
 from streams.embedded.postgres import EmbeddedPostgres
 from tests.conftest import create_database
 from tests.integration.replay.pipeline import Pipeline

@@ -1,13 +1,13 @@
 """The campaign's feed: a simulated live feed published while processes crash.
 
 :class:`Feed` publishes the simulator's captures (N events × the three bookmakers, payloads
-in the bookmakers' real shapes) with :class:`~streams.producer.OddsProducer`, paced at
+in the bookmakers' real shapes) with :class:`~streams.kafka.producer.OddsProducer`, paced at
 ``rate`` captures per second of wall-clock time, from a background task. Besides the
 captures it publishes, on purpose and seeded, what the pipeline is documented to drop or
 dead-letter, so that the reconstruction's rules are exercised too:
 
 * *stale*: right after a capture, the previous capture of the same board again (an older
-  ``captured_at``: rule 4 of :mod:`streams.match.board`, dropped);
+  ``captured_at``: rule 4 of :mod:`streams.stages.match.board`, dropped);
 * *repeat*: the same capture twice (equal ``captured_at`` from another raw record: also
   rule 4, the first record of that instant wins);
 * *invalid*: now and then a record that cannot be decoded or normalized (DLQ).
@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 import orjson
 
 from streams.contracts.raw import encode_raw
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
 from streams.simulator import World, WorldConfig, iter_captures
 from tests.integration.streams.harness import BOOKMAKERS, Harness
 

@@ -688,7 +688,7 @@ def oversize(cap: SimulatedCapture, size: int) -> Malformed:
     A scraper that builds its own producer (kcat, librdkafka, aiokafka) and compresses
     sends it: zstd shrinks the repeated markets far below the raw topic's
     ``max.message.bytes``, which a broker checks on the *compressed* batch. The
-    :class:`~streams.producer.OddsProducer` refuses the same envelope before sending.
+    :class:`~streams.kafka.producer.OddsProducer` refuses the same envelope before sending.
     """
     doc = _copy(cap.payload)
     bm = cap.bookmaker

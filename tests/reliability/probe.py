@@ -18,8 +18,8 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from streams import offset_fetch_errors
-from streams.replay.offsets import LogOffsets
+from streams.kafka.workarounds import offset_fetch_errors
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from tests.integration.replay.pipeline import Pipeline
 from tests.integration.streams.harness import BOOKMAKERS

@@ -7,7 +7,7 @@ are grouped into boards (canonical event key × bookmaker) and the match stage's
 documented drop rule is applied in raw-partition order (every capture of one board comes
 from one raw partition, keyed by the bookmaker's event id): a capture whose
 ``captured_at`` is not after the last accepted one of its board is *stale* and dropped
-(rule 4 of :mod:`streams.match.board`; rules 2-3 only concern redeliveries of one record,
+(rule 4 of :mod:`streams.stages.match.board`; rules 2-3 only concern redeliveries of one record,
 which a read of the log does not contain). A capture without changes is not dropped: it
 still gets its snapshot header.
 
@@ -29,7 +29,7 @@ from streams.contracts.canonical import MarketLine
 from streams.contracts.raw import decode_raw
 from streams.contracts.snapshot import Source, event_key
 from streams.errors import DataError
-from streams.replay.offsets import LogOffsets
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from streams.settings import KafkaSettings, Settings
 

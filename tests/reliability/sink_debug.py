@@ -119,6 +119,6 @@ def await_chain(coro: object) -> list[str]:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGUSR1, dump_tasks)
-    from streams.cli import main
+    from streams.cli.main import main
 
     main(["sink", *sys.argv[1:]])

@@ -22,7 +22,7 @@ worker accepts) so the ``retention`` class exercises that path.
 
 Oversize: a broker checks ``max.message.bytes`` on the *compressed* batch, so a scraper
 with its own producer and compression can put a 20 MB JSON document on a raw topic (the
-:class:`~streams.producer.OddsProducer` refuses it before sending:
+:class:`~streams.kafka.producer.OddsProducer` refuses it before sending:
 :func:`test_the_producer_client_refuses_oversize_before_sending`, not a DLQ case). The
 campaign sends records just over the worker's limit (8 MiB); the 20 MB case has its own
 test, :func:`test_20mb_compressed_record_is_dead_lettered`. The three tests at the end of
@@ -53,12 +53,12 @@ from aiokafka.structs import ConsumerRecord
 
 from streams.contracts.raw import HEADERS
 from streams.contracts.snapshot import Source, decode_snapshot
-from streams.dlq import dlq_headers
+from streams.deadletters.contract import dlq_headers
 from streams.errors import DataError
-from streams.normalize.process import normalize_record
-from streams.producer import MessageTooLargeError, OddsProducer
+from streams.kafka.producer import MessageTooLargeError, OddsProducer
 from streams.settings import load_settings
 from streams.simulator import SimulatedCapture, World, WorldConfig, iter_captures
+from streams.stages.normalize.logic import normalize_record
 from tests.integration.replay.pipeline import Pipeline
 from tests.integration.streams.harness import Harness, assigned_partitions
 from tests.reliability.malformed import UNKNOWN_BOOKMAKER, WEIGHTS, Malformed, MiB, generate, oversize

@@ -54,18 +54,18 @@ the path is in the message), and a sink that stops making progress is asked for 
 stacks (:mod:`tests.reliability.sink_debug`).
 
 Workers are the plain ``oddsflow worker``. On tansu this campaign found two faust problems
-that :mod:`streams.transport` now handles: changelog recovery stopped short of the log end
+that :mod:`streams.kafka.transport` now handles: changelog recovery stopped short of the log end
 (its ListOffsets answer is not Kafka's, see shared/docs/BROKER.md), and records fetched
 before a rebalance's seek made faust commit over records it never processed. The transport
 logs every offset gap faust commits over; the campaign fails on any such line in a
 worker's log (the raw topics have no legitimate gaps). On Kafka it found three more:
 aiokafka reads an OffsetFetch answer carrying a group-level error (``NOT_COORDINATOR``
 after the coordinator moved) as "nothing committed", for good
-(:mod:`streams.offset_fetch_errors`); faust's recovery seeks standby partitions that a
+(:mod:`streams.kafka.workarounds.offset_fetch_errors`); faust's recovery seeks standby partitions that a
 rebalance added while it ran at offset ``None``, which killed a worker during a rolling
-restart (:mod:`streams.transport`, ``_seek_wait``); and a sink batch emptied by a
+restart (:mod:`streams.kafka.transport`, ``_seek_wait``); and a sink batch emptied by a
 rebalance or a fence kept its linger clock, so the member loop polled with a zero timeout
-and never yielded, starving the whole sink process (:mod:`sinks.batch`, ``_recount``).
+and never yielded, starving the whole sink process (:mod:`sinks.write.batch`, ``_recount``).
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ from pathlib import Path
 
 import pytest
 
-from streams.dlq import dlq_headers
+from streams.deadletters.contract import dlq_headers
 from streams.embedded.kafka import KafkaCluster
 from streams.embedded.postgres import EmbeddedPostgres
 from streams.replay.plan import TP
@@ -120,7 +120,7 @@ PLANS = {
 PLAN = PLANS[os.environ.get("ODDS_CAMPAIGN", "short")]
 WORKER_ENV = {
     # two writers in the sink process: a rebalance at every sink kill, and kills that hit two
-    # writers at once (this found aiokafka's stuck rejoin, see sinks.stuck)
+    # writers at once (this found aiokafka's stuck rejoin, see sinks.write.stuck)
     "ODDS_SINK__WRITERS": os.environ.get("ODDS_CAMPAIGN_WRITERS", "2"),
     "ODDS_SINK__BATCH_MAX_ROWS": "2000",  # many small transactions to die in
     "ODDS_STREAMS__COMMIT_INTERVAL_S": "1.0",
@@ -131,7 +131,7 @@ WORKER_ENV = {
 }
 REPLICAS = 3
 
-GAP = "offset gap in"  # streams.transport logs each gap faust commits over unread
+GAP = "offset gap in"  # streams.kafka.transport logs each gap faust commits over unread
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(PLAN.timeout_s)]
 

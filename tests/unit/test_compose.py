@@ -52,8 +52,8 @@ def test_compose_runs_the_tests_kafka_version_and_broker_limits(tmp_path: Path) 
 
 def test_topics_are_replicated_with_min_insync_from_the_settings() -> None:
     from streams.adapters import BOOKMAKERS
+    from streams.kafka.topics import topic_specs
     from streams.settings import load_settings
-    from streams.topics import topic_specs
 
     one = topic_specs(load_settings(topics={"replication_factor": 1}), BOOKMAKERS)
     three = topic_specs(load_settings(topics={"replication_factor": 3}), BOOKMAKERS)

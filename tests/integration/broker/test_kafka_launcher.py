@@ -15,7 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streams.embedded.kafka import KafkaCluster, KafkaLaunchError, kafka_classpath
-from streams.embedded.process import port_open
+from streams.embedded.subprocesses import port_open
 
 pytestmark = pytest.mark.integration
 ODDSFLOW = str(Path(sys.executable).with_name("oddsflow"))

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from streams.coverage_cli import coverage_command
+from streams.cli.coverage import coverage_command
 from tests.integration.replay.conftest import create_topic, fresh, invoke
 from tests.unit.streams.payloads import envelope, load, sportybet_with_odds
 

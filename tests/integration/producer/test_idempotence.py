@@ -1,6 +1,7 @@
 """OddsProducer is idempotent on Apache Kafka and falls back, with one warning, on tansu.
 
-The tansu test also pins the broker behaviour the fallback exists for (streams/idempotence.py):
+The tansu test also pins the broker behaviour the fallback exists for
+(streams/kafka/workarounds/idempotence.py):
 an idempotent aiokafka producer cannot start there. When a tansu release grants
 InitProducerId, that assertion fails and the workaround can go.
 """
@@ -15,7 +16,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import UnknownError
 
 from streams.contracts.raw import decode_raw
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
 from streams.settings import load_settings
 
 pytestmark = pytest.mark.integration
@@ -49,7 +50,7 @@ async def round_trip(bootstrap: str) -> tuple[OddsProducer, list[tuple[int, byte
 
 
 async def test_idempotent_on_apache_kafka(bootstrap_servers: str, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="streams.idempotence"):
+    with caplog.at_level(logging.WARNING, logger="streams.kafka.workarounds.idempotence"):
         producer, got = await round_trip(bootstrap_servers)
     assert producer.idempotent is True
     assert not [r for r in caplog.records if FALLBACK in r.getMessage()]
@@ -69,7 +70,7 @@ async def test_tansu_refuses_idempotence(tansu_servers: str) -> None:
 async def test_falls_back_on_tansu_with_one_warning(
     tansu_servers: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="streams.idempotence"):
+    with caplog.at_level(logging.WARNING, logger="streams.kafka.workarounds.idempotence"):
         producer, got = await round_trip(tansu_servers)
     assert producer.idempotent is False
     warnings = [r.getMessage() for r in caplog.records if FALLBACK in r.getMessage()]

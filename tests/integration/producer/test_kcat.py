@@ -30,7 +30,7 @@ import orjson
 import pytest
 from aiokafka.partitioner import murmur2
 
-from sinks import migrate
+from sinks.store import migrate
 from streams.adapters import extract_ids
 from streams.contracts.raw import raw_key
 from tests.conftest import create_database, drop_database

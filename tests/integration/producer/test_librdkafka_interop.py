@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from streams.contracts.raw import HEADERS, decode_raw, encode_raw
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
 from streams.settings import load_settings
 
 pytestmark = pytest.mark.integration

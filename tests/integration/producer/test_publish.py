@@ -14,7 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from streams.contracts.raw import decode_raw
-from streams.producer import MessageTooLargeError, OddsProducer
+from streams.kafka.producer import MessageTooLargeError, OddsProducer
 from streams.settings import load_settings
 from streams.simulator import World, capture
 

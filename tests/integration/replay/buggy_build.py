@@ -16,6 +16,6 @@ def install() -> None:
 
 if __name__ == "__main__":
     install()
-    from streams.cli import main
+    from streams.cli.main import main
 
     main(["worker"])

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from streams.replay.offsets import LogOffsets
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from tests.integration.streams.harness import Harness
 

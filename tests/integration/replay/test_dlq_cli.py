@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streams.deadletters.cli import dlq
-from streams.dlq import dead_letter
+from streams.cli.dlq import dlq
+from streams.deadletters.contract import dead_letter
 from streams.errors import DataError
 from tests.integration.replay.conftest import create_topic, fresh, invoke
 

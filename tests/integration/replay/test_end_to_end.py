@@ -12,8 +12,8 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from streams.deadletters.cli import dlq
-from streams.replay.cli import replay_command
+from streams.cli.dlq import dlq
+from streams.cli.replay import replay_command
 from streams.replay.plan import TP
 from streams.simulator import World, WorldConfig, iter_captures
 from tests.integration.replay.conftest import invoke, table_rows

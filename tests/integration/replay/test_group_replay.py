@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from streams.replay.cli import replay_command
-from streams.replay.offsets import LogOffsets
+from streams.cli.replay import replay_command
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from streams.settings import KafkaSettings
 from tests.integration.replay.conftest import (

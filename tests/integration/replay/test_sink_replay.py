@@ -7,9 +7,9 @@ import asyncio
 import asyncpg
 import pytest
 
-from sinks import lease
-from sinks.lease import SinkLease, holders, is_held, try_hold, try_hold_exclusive
-from streams.replay.cli import replay_command
+from sinks.write import lease
+from sinks.write.lease import SinkLease, holders, is_held, try_hold, try_hold_exclusive
+from streams.cli.replay import replay_command
 from streams.settings import PostgresSettings
 from tests.integration.replay.conftest import create_topic, fresh, invoke, now_ms, produce_timed, table_rows
 

@@ -34,7 +34,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from streams.embedded.kafka import KafkaCluster
 from streams.embedded.kafka_security import KafkaSecurity
-from streams.embedded.process import free_port
+from streams.embedded.subprocesses import free_port
 from streams.settings import KafkaSettings
 from tests.integration.replay.pipeline import Pipeline, start_worker_cmd
 from tests.integration.streams.harness import FIXTURES, Harness

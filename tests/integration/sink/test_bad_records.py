@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from sinks.offsets import FencedError
-from sinks.records import Capture, Record
-from sinks.writer import BatchWriter
+from sinks.write.offsets import FencedError
+from sinks.write.records import Capture, Record
+from sinks.write.writer import BatchWriter
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot
-from streams.dlq import dlq_headers
+from streams.deadletters.contract import dlq_headers
 from streams.settings import PartitionSettings
 from tests.integration.sink.conftest import (
     count,
@@ -142,7 +142,7 @@ async def test_recaptured_snapshot_is_stored_once(
 
 async def test_writer_fenced_by_another_writer(migrated_db: str) -> None:
     """A zombie writer (stale offsets after a rebalance) writes nothing."""
-    from sinks.batch import Batch
+    from sinks.write.batch import Batch
 
     def batch(offsets: range) -> Batch:
         b = Batch(10**6, 10**9, 1)

@@ -9,9 +9,9 @@ import asyncpg
 import orjson
 import pytest
 
-from sinks import markets
 from sinks.demo import best_prices
-from sinks.reading import best_current_odds
+from sinks.store import markets
+from sinks.store.reading import best_current_odds
 from streams.taxonomy.names import MarketName, market_name, outcome_name
 from streams.taxonomy.templates import market_label, render
 

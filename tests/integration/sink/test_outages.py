@@ -15,10 +15,10 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaTimeoutError
 
-from sinks import migrate
-from sinks.batch import Batch
-from sinks.records import Dead, Record
-from sinks.writer import BatchWriter
+from sinks.store import migrate
+from sinks.write.batch import Batch
+from sinks.write.records import Dead, Record
+from sinks.write.writer import BatchWriter
 from streams.contracts.snapshot import encode_snapshot
 from streams.embedded.postgres import EmbeddedPostgres
 from streams.settings import PartitionSettings, PostgresSettings
@@ -238,10 +238,10 @@ async def test_a_consumer_stuck_in_a_rejoin_is_replaced(
     bootstrap_servers: str, names: dict[str, str], migrated_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """aiokafka can hang in a rejoin after taking an assignment and before calling the
-    listener (sinks.stuck). Here the first callback is lost on purpose: the member holds
+    listener (sinks.write.stuck). Here the first callback is lost on purpose: the member holds
     partitions it never positions until the watch replaces its consumer; then every
     capture is stored once."""
-    from sinks.member import SinkMember
+    from sinks.write.member import SinkMember
 
     real = SinkMember._assigned
     lost: list[set[int]] = []

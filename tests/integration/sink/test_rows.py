@@ -8,7 +8,7 @@ import asyncpg
 import orjson
 import pytest
 
-from sinks.reading import best_current_odds, event_id, odds_at
+from sinks.store.reading import best_current_odds, event_id, odds_at
 from streams.taxonomy.names import market_name, outcome_name
 from tests.integration.sink.conftest import (
     create_topics,

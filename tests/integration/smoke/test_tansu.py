@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def tansu_pipeline(tansu_servers: str, migrated_db: str, tmp_path: Path) -> Iterator[Pipeline]:
-    tansu = {"ODDS_KAFKA__ENGINE": "tansu"}  # as the demo sets it (streams/tansu_gaps.py)
+    tansu = {"ODDS_KAFKA__ENGINE": "tansu"}  # as the demo sets it (streams/kafka/workarounds/tansu_gaps.py)
     p = Pipeline(Harness(tansu_servers, tmp_path, partitions=2, extra_env=tansu), migrated_db)
     try:
         yield p

@@ -24,9 +24,9 @@ from aiokafka.structs import ConsumerRecord
 
 from streams.contracts.raw import HEADERS
 from streams.contracts.snapshot import SnapshotV1, decode_snapshot
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings, load_settings
-from streams.topics import ensure_topics
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "bookmakers"

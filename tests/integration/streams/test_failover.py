@@ -14,9 +14,9 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from streams import adapters
 from streams.contracts.snapshot import SnapshotV1, Source, encode_snapshot
-from streams.dlq import dlq_headers
-from streams.match.board import outcomes_of
+from streams.deadletters.contract import dlq_headers
 from streams.simulator import SimulatedCapture, World, WorldConfig, iter_captures
+from streams.stages.match.board import outcomes_of
 from tests.integration.streams.harness import Harness, assigned_partitions, fixture_bytes
 
 pytestmark = pytest.mark.integration

@@ -15,8 +15,8 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from streams.faust_new_changelogs import changelog_specs, ensure_changelogs
-from streams.metadata import topic_partitions
+from streams.kafka.workarounds.faust_new_changelogs import changelog_specs, ensure_changelogs
+from streams.kafka.workarounds.metadata import topic_partitions
 from streams.settings import load_settings
 
 pytestmark = pytest.mark.integration

@@ -1,11 +1,11 @@
-"""Topic metadata on both engines: why :func:`streams.metadata.topic_partitions` exists."""
+"""Topic metadata on both engines: why :func:`streams.kafka.workarounds.metadata.topic_partitions` exists."""
 
 from __future__ import annotations
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from streams.metadata import topic_partitions
+from streams.kafka.workarounds.metadata import topic_partitions
 from tests.integration.replay.conftest import create_topic, fresh
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,8 @@ import pytest
 
 from streams.contracts.raw import encode_raw
 from streams.contracts.snapshot import SnapshotV1
-from streams.dlq import dlq_headers
-from streams.match.registry import decode_entry
+from streams.deadletters.contract import dlq_headers
+from streams.stages.match.registry import decode_entry
 from tests.integration.streams.harness import Harness, fixture_bytes
 from tests.unit.streams.payloads import envelope, load, sportybet_with_odds, sportybet_without
 

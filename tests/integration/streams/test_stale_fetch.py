@@ -1,4 +1,4 @@
-"""Records fetched before a seek never reach the worker (streams.transport, faust #221/#606).
+"""Records fetched before a seek never reach the worker (streams.kafka.transport, faust #221/#606).
 
 faust's consumer thread fetches, and the worker's loop reads the batch later. A batch that
 was fetched before a seek of its partition (every rebalance seeks to the committed offsets)
@@ -20,9 +20,9 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from faust.types import TP
 
 from streams.app import create_app
-from streams.ordering import SeekLedger
+from streams.kafka.ordering import SeekLedger
+from streams.kafka.transport import _Consumer, _ConsumerThread
 from streams.settings import load_settings
-from streams.transport import _Consumer, _ConsumerThread
 
 pytestmark = pytest.mark.asyncio
 
@@ -83,7 +83,7 @@ async def test_a_batch_fetched_before_a_seek_reaches_the_worker_loop_only_with_f
     """The faust bug itself (faust-streaming #221/#606), on Apache Kafka: with faust's own
     transport a batch fetched before a seek back to offset 2 is handed to the worker's loop
     after the seek, which processes offset 5 next and counts 3..4 as a processed gap. The
-    worker's transport (:mod:`streams.ordering`) drops that batch."""
+    worker's transport (:mod:`streams.kafka.ordering`) drops that batch."""
     t, tp = await _consumer_thread(bootstrap_servers, transport)
     try:
         consumer = t.consumer

@@ -2,7 +2,7 @@
 
 A test per gap runs on both engines: on Kafka the standard answer is the right one (so the
 code trusts it with ``ODDS_KAFKA__ENGINE=kafka``), on tansu it is not, and
-:mod:`streams.tansu_gaps` (``ODDS_KAFKA__ENGINE=tansu``) gets the right one. The fetch
+:mod:`streams.kafka.workarounds.tansu_gaps` (``ODDS_KAFKA__ENGINE=tansu``) gets the right one. The fetch
 settings are shown the same way: what ``fetch_max_wait_ms`` and ``fetch_partition_bytes``
 do on each engine, and that ``max_poll_records`` is the bound on both.
 """
@@ -18,8 +18,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from streams import tansu_gaps
-from streams.replay.offsets import LogOffsets
+from streams.kafka.workarounds import tansu_gaps
+from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from streams.settings import KafkaSettings
 from tests.integration.replay.conftest import create_topic, fresh, now_ms, produce_timed
@@ -60,7 +60,8 @@ async def test_list_offsets_latest_after_multi_record_batches(
     engine: tuple[str, str], consumer: AIOKafkaConsumer
 ) -> None:
     """ListOffsets(latest) is the log end on Kafka; on tansu the last batch's base offset + 1.
-    The fetch high watermark (:func:`streams.tansu_gaps.fetch_highwaters`) is exact on both."""
+    The fetch high watermark (:func:`streams.kafka.workarounds.tansu_gaps.fetch_highwaters`) is
+    exact on both."""
     name, bootstrap = engine
     tp, _ = await timed_topic(bootstrap, 15)
     ends = await consumer.end_offsets([tp])
@@ -115,7 +116,7 @@ async def test_a_waiting_fetch_sees_a_new_record_late_only_on_tansu(
     """A record produced while a fetch waits at the broker: Kafka answers at once whatever
     the wait; tansu notices it only at intervals that grow with ``fetch_max_wait_ms``
     (0.3-0.9 s at 3 s). So on tansu ``kafka.fetch_max_wait_ms`` (100 ms) bounds each consumer
-    hop's latency, and faust's own 1500 ms is replaced (streams/transport.py)."""
+    hop's latency, and faust's own 1500 ms is replaced (streams/kafka/transport.py)."""
     name, bootstrap = engine
     topic = fresh("test.gaps.wait")
     await create_topic(bootstrap, topic, 1)

@@ -9,7 +9,7 @@ import pytest
 
 from streams.adapters import normalize
 from streams.contracts.canonical import CanonicalEventOddsV1
-from streams.coverage import measure, native_lines
+from streams.coverage.measure import measure, native_lines
 from tests.unit.adapters.helpers import NOW, load
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -11,11 +11,11 @@ from prometheus_client import REGISTRY
 from streams.contracts.canonical import CanonicalEventOddsV1
 from streams.contracts.capture import CanonicalCaptureV1
 from streams.contracts.snapshot import Source
-from streams.counters import StreamCounters
-from streams.match.board import KeyframePolicy
-from streams.match.crossbook import CrossBook
-from streams.match.process import match_capture
+from streams.observe.counters import StreamCounters
 from streams.settings import AgreementSettings
+from streams.stages.match.board import KeyframePolicy
+from streams.stages.match.crossbook import CrossBook
+from streams.stages.match.logic import match_capture
 from tests.unit.agreement.match import BOOKS, event, swapped
 
 POLICY = KeyframePolicy(every=100, interval=timedelta(minutes=10))
@@ -52,7 +52,7 @@ def test_counts_both_bookmakers_and_warns_once_per_pair_and_market(caplog: pytes
     assert [stage.put(event(b, BOOKS[b], 5 * i)) for i, b in enumerate(TRUST)] == [0, 0, 0]
     # bet9ja's next capture is a diff (only total=2 changed, wrongly): found against both others
     bad = swapped(BOOKS["bet9ja"], ("total_goals", 18, "total=2"))
-    with caplog.at_level(logging.WARNING, "streams.match.crossbook"):
+    with caplog.at_level(logging.WARNING, "streams.stages.match.crossbook"):
         assert stage.put(event("bet9ja", bad, 20)) == 2
         assert stage.put(event("bet9ja", BOOKS["bet9ja"], 25)) == 0
         assert stage.put(event("bet9ja", bad, 30)) == 2

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from streams import adapters, coverage
-from streams.captures import RawCapture, from_files
+from streams import adapters
+from streams.cli.coverage import coverage_command
 from streams.contracts.canonical import CanonicalEventOddsV1
-from streams.coverage_cli import coverage_command
-from streams.coverage_report import Capture, measure_captures
+from streams.coverage import measure as coverage
+from streams.coverage.report import Capture, measure_captures
+from streams.kafka.captures import RawCapture, from_files
 from tests.unit.streams.payloads import FIXTURES, envelope, load, sportybet_with_odds
 
 T0 = datetime(2026, 5, 6, 10, 30, tzinfo=UTC)

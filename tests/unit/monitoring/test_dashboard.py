@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from streams.metrics import EXPORTED
+from streams.observe.metrics import EXPORTED
 
 ROOT = Path(__file__).resolve().parents[3]
 DASHBOARD = ROOT / "monitoring" / "grafana" / "dashboards" / "oddsflow.json"

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sinks.lease import sink_lock_key
-from streams.deadletters.records import (
+from sinks.write.lease import sink_lock_key
+from streams.deadletters.contract import dead_letter
+from streams.deadletters.letters import (
     DeadRecord,
     DlqError,
     Selection,
@@ -16,7 +17,6 @@ from streams.deadletters.records import (
     parse_when,
     pretty_value,
 )
-from streams.dlq import dead_letter
 from streams.errors import DataError
 
 T0 = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from streams.replay.cli import spec_from_flags
+from streams.cli.replay import spec_from_flags
 from streams.replay.plan import (
     TP,
     ByDuration,

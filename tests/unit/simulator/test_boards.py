@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from streams.simulator import Bookmaker, World, WorldConfig, iter_captures, render
-from streams.simulator.boards import DATA, generate
+from streams.simulator.boards import DATA
+from streams.simulator.generate_boards import generate
 
 # docs/MARKETS.md §1, football prematch: (market types, lines); Bet9ja also odds keys (~923)
 REAL: dict[Bookmaker, tuple[int, int]] = {"sportybet": (183, 360), "betpawa": (79, 118), "bet9ja": (163, 221)}

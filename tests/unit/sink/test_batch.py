@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sinks.batch import Batch, halves, isolate
-from sinks.current_odds import CurrentFold, net_current
 from sinks.partitions.window import window
-from sinks.records import (
+from sinks.write.batch import Batch, halves, isolate
+from sinks.write.current_odds import CurrentFold, net_current
+from sinks.write.records import (
     Capture,
     Dead,
     Record,

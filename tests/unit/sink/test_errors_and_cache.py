@@ -6,10 +6,10 @@ import asyncpg
 import pytest
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, RecordTooLargeError
 
-from sinks.errors import Backoff, classify, data_error
-from sinks.id_cache import Maps
-from sinks.lease import LeaseError
-from sinks.offsets import FencedError
+from sinks.write.errors import Backoff, classify, data_error
+from sinks.write.id_cache import Maps
+from sinks.write.lease import LeaseError
+from sinks.write.offsets import FencedError
 from streams.errors import DataError, TransientError
 
 

@@ -12,11 +12,11 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from sinks.batch import Batch
-from sinks.flusher import Flusher
-from sinks.positions import Positions
-from sinks.records import Record
-from sinks.stats import SinkStats
+from sinks.write.batch import Batch
+from sinks.write.flusher import Flusher
+from sinks.write.positions import Positions
+from sinks.write.records import Record
+from sinks.write.stats import SinkStats
 from streams.contracts.snapshot import EventInfo, SnapshotV1, Source, encode_snapshot
 from streams.settings import Settings
 

@@ -1,4 +1,4 @@
-"""The stuck-consumer watch (sinks.stuck): which consumer states it reports, and when."""
+"""The stuck-consumer watch (sinks.write.stuck): which consumer states it reports, and when."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import pytest
 from aiokafka import TopicPartition
 
-from sinks import stuck
-from sinks.stuck import StuckWatch
+from sinks.write import stuck
+from sinks.write.stuck import StuckWatch
 
 
 @dataclass

@@ -11,10 +11,10 @@ import pytest
 from streams.app import create_app
 from streams.contracts.capture import decode_capture
 from streams.contracts.snapshot import decode_snapshot, encode_snapshot
-from streams.delivery import OutRecord
-from streams.dlq import dlq_headers
-from streams.match.registry import decode_entry
+from streams.deadletters.contract import dlq_headers
+from streams.kafka.delivery import OutRecord
 from streams.settings import load_settings
+from streams.stages.match.registry import decode_entry
 from tests.unit.streams.payloads import envelope, load, sportybet_with_odds, sportybet_without
 
 RAW_TOPICS = ["odds.raw.betpawa", "odds.raw.sportybet", "odds.raw.bet9ja"]
@@ -125,7 +125,7 @@ async def test_normalize_bug_is_dead_lettered_then_crashes(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("oops")
 
-    monkeypatch.setattr("streams.normalize.process.adapters.normalize", broken)
+    monkeypatch.setattr("streams.stages.normalize.logic.adapters.normalize", broken)
     with pytest.raises(ZeroDivisionError):
         await normalize(app, [envelope("sportybet", load("sportybet"))])
     headers = dlq_headers(recorder.on("odds.dlq.v1")[0].headers)

@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from streams.app import create_app, faust_config
-from streams.cli import _add_builtin_commands, cli
+from streams.cli.main import _add_builtin_commands
+from streams.cli.root import cli
 from streams.errors import SettingsError
-from streams.normalize.topics import matching_raw_topics, raw_pattern
+from streams.kafka.raw_topics import matching_raw_topics, raw_pattern
 from streams.settings import load_settings
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from streams.contracts.canonical import CanonicalEventOddsV1, MarketLine, Outcome
 from streams.contracts.snapshot import EventInfo, Source, encode_snapshot
-from streams.match.board import (
+from streams.stages.match.board import (
     KeyframePolicy,
     Verdict,
     advance,
@@ -180,7 +180,7 @@ def test_state_is_compact_and_round_trips() -> None:
 def test_digest_is_stable_across_processes() -> None:
     code = (
         "from streams.contracts.canonical import MarketLine, Outcome;"
-        "from streams.match.board import line_digest;"
+        "from streams.stages.match.board import line_digest;"
         "outs = (Outcome('12', 1.96, True), Outcome('13', None, False));"
         "print(line_digest(MarketLine('m', 18, 'total=2.5', outs)))"
     )

@@ -1,4 +1,4 @@
-"""Changelog seeks faust's recovery asks for (streams.transport), without a broker."""
+"""Changelog seeks faust's recovery asks for (streams.kafka.transport), without a broker."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from aiokafka import TopicPartition
 from faust.transport.drivers import aiokafka as driver
 
-from streams.ordering import SeekLedger
-from streams.transport import _ConsumerThread
+from streams.kafka.ordering import SeekLedger
+from streams.kafka.transport import _ConsumerThread
 
 STANDBY, ACTIVE, BELOW = (TopicPartition("app-table-changelog", p) for p in range(3))
 

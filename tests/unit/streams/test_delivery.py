@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, RequestTimedOutError
 
-from streams.delivery import AckQueue, KeyedSender, OutRecord, is_transient, send_acked
 from streams.errors import TransientError
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord, is_transient, send_acked
 
 
 class FakeProducer:

@@ -1,4 +1,5 @@
-"""Whether a raw-topic producer ends up idempotent (streams.idempotence), without a broker."""
+"""Whether a raw-topic producer ends up idempotent (streams.kafka.workarounds.idempotence), without
+a broker."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import pytest
 from aiokafka.errors import KafkaConnectionError, UnknownError, UnsupportedVersionError
 
-from streams.idempotence import IdempotenceRefusedError, Mode, falls_back, start_producer
+from streams.kafka.workarounds.idempotence import IdempotenceRefusedError, Mode, falls_back, start_producer
 
 SENDER_LOG = logging.getLogger("aiokafka.producer.sender")
 

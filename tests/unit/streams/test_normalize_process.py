@@ -9,7 +9,7 @@ import pytest
 
 from streams.contracts.snapshot import Source
 from streams.errors import DataError
-from streams.normalize.process import normalize_record, topic_bookmaker
+from streams.stages.normalize.logic import normalize_record, topic_bookmaker
 from tests.unit.streams.payloads import envelope, load, sportybet_with_odds
 
 NOW = datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""OffsetFetch answers with a group-level error (streams.offset_fetch_errors), without a broker.
+"""OffsetFetch answers with a group-level error (streams.kafka.workarounds.offset_fetch_errors),
+without a broker.
 
 The answers are the ones Kafka 4.4 gave the crash campaign once a group's coordinator had
 moved: ``OffsetFetchResponse_v3(topics=[], error_code=16)``.
@@ -16,7 +17,7 @@ from aiokafka.protocol.commit import OffsetFetchResponse_v3
 from aiokafka.protocol.group import HeartbeatResponse_v1
 from aiokafka.structs import OffsetAndMetadata
 
-from streams import offset_fetch_errors
+from streams.kafka.workarounds import offset_fetch_errors
 
 TP0 = TopicPartition("t", 0)
 NOT_COORDINATOR = OffsetFetchResponse_v3(0, [], 16)

@@ -1,10 +1,10 @@
-"""The seek ledger's admission rule (streams.ordering): order, stale batches, skips, gaps."""
+"""The seek ledger's admission rule (streams.kafka.ordering): order, stale batches, skips, gaps."""
 
 from __future__ import annotations
 
 from aiokafka import TopicPartition
 
-from streams.ordering import SeekLedger, Verdict
+from streams.kafka.ordering import SeekLedger, Verdict
 
 TP = TopicPartition("raw", 0)
 

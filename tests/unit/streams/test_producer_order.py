@@ -1,4 +1,4 @@
-"""OddsProducer keeps one board's captures in call order across re-sends (streams.producer).
+"""OddsProducer keeps one board's captures in call order across re-sends (streams.kafka.producer).
 
 The broker is replaced by a stand-in that records what it stored and fails chosen sends
 with a transient timeout: the rule under test is the client's own ordering, not Kafka's.
@@ -12,7 +12,7 @@ from typing import Any
 
 from aiokafka.errors import KafkaTimeoutError
 
-from streams.producer import OddsProducer
+from streams.kafka.producer import OddsProducer
 from streams.settings import load_settings
 
 

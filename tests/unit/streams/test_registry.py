@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from streams.contracts.canonical import CanonicalEventOddsV1
-from streams.match.registry import decode_entry, encode_entry, merge, resolve, trust_order
+from streams.stages.match.registry import decode_entry, encode_entry, merge, resolve, trust_order
 
 KICKOFF = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
 TRUST = ("sportybet", "betpawa", "bet9ja")

@@ -1,4 +1,4 @@
-"""A board seen on two raw partitions is counted and logged once (streams.match.split)."""
+"""A board seen on two raw partitions is counted and logged once (streams.stages.match.split)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from prometheus_client import REGISTRY
 
 from streams.contracts.capture import CanonicalCaptureV1, encode_capture
 from streams.contracts.snapshot import Source
-from streams.counters import StreamCounters
-from streams.match.board import decode_board
-from streams.match.process import match_capture
-from streams.match.split import SplitBoards, moved_from
+from streams.observe.counters import StreamCounters
+from streams.stages.match.board import decode_board
+from streams.stages.match.logic import match_capture
+from streams.stages.match.split import SplitBoards, moved_from
 from tests.unit.streams.test_agents import Recorder, make_app, match
 from tests.unit.streams.test_board import BASE, POLICY, T0, capture
 
@@ -67,7 +67,7 @@ def test_other_topic_or_other_bookmaker_event_id_is_not_a_split() -> None:
 def test_counted_and_logged_once_per_board(caplog: pytest.LogCaptureFixture) -> None:
     splits = SplitBoards(limit=10)
     before = split_count()
-    with caplog.at_level(logging.WARNING, logger="streams.match.split"):
+    with caplog.at_level(logging.WARNING, logger="streams.stages.match.split"):
         assert splits.seen("sr:1|sportybet", cap(10, 0, 3), 2)
         assert not splits.seen("sr:1|sportybet", cap(20, 2, 12), 0)
         assert splits.seen("sr:2|sportybet", cap(10, 1, 3), 2)
@@ -94,7 +94,7 @@ async def test_the_match_agent_counts_a_board_split_over_two_partitions(
     app = make_app(TOPIC, Recorder())
     before = split_count()
     values = [encode_capture(c) for c in (cap(0, 1, 5), cap(10, 1, 6), cap(20, 0, 2), cap(30, 1, 7))]
-    with caplog.at_level(logging.WARNING, logger="streams.match.split"):
+    with caplog.at_level(logging.WARNING, logger="streams.stages.match.split"):
         assert await match(app, values) == ["new"] * 4
     assert split_count() - before == 1  # one board, counted once however often it moves
     assert sum("arrived on partitions 1 and 0" in r.getMessage() for r in caplog.records) == 1

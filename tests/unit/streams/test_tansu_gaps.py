@@ -1,4 +1,4 @@
-"""The tansu switch and the timestamp search of :mod:`streams.tansu_gaps` (no broker)."""
+"""The tansu switch and the timestamp search of :mod:`streams.kafka.workarounds.tansu_gaps` (no broker)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from streams import tansu_gaps
 from streams.errors import SettingsError
+from streams.kafka.workarounds import tansu_gaps
 from streams.settings import load_settings
 
 

@@ -1,0 +1,130 @@
+"""The ``match_captures`` agent: ``odds.canonical.v1`` → registry, last prices, ``odds.snapshots.v1``.
+
+Tables (changelogged, partitioned like the canonical topic; an entry is only ever touched
+while processing a record of the partition it belongs to):
+
+* ``event_registry``: event key → :class:`~streams.stages.match.registry.RegistryEntry`;
+* ``last_prices``: ``"<event key>|<bookmaker>"`` → :class:`~streams.stages.match.board.BoardState`.
+
+Lifecycle of one canonical record (stream read with ``noack()``; see :mod:`streams.kafka.delivery`):
+
+1. decode (a foreign record that is not ``odds.canonical.v1`` is dead-lettered and skipped);
+2. wait until the snapshot of the previous capture of the same event × bookmaker was
+   acknowledged by the broker;
+3. :func:`~streams.stages.match.logic.match_capture` writes the tables and returns the snapshot
+   (or nothing for a duplicate or stale capture); a capture that arrived on another raw
+   partition than its board's previous one is counted and logged (:mod:`streams.stages.match.split`);
+4. the snapshot is published without waiting; the record is acked, in offset order, once
+   the broker acknowledged the snapshot. Faust flushes its producer (table changelogs
+   included) before it commits, so a committed offset implies durable tables and snapshots;
+5. the published capture's changed lines are checked against the other bookmakers' quotes
+   of the event (:mod:`streams.stages.match.crossbook`; advisory, memory only).
+
+If the worker dies between 3 and the snapshot's ack, the record is redelivered after the
+rebalance; the recovered ``last_prices`` entry names it as the last capture and the same
+snapshot is published again (:func:`streams.stages.match.board.replay`). Any exception other than
+a decode error is a bug: dead letter (kind ``bug``), then the worker stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+from mode import CrashingSupervisor
+
+from streams.context import StreamsContext
+from streams.contracts.capture import decode_capture
+from streams.contracts.snapshot import encode_snapshot
+from streams.errors import DataError
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
+from streams.observe import metrics
+from streams.stages.match.board import KeyframePolicy
+from streams.stages.match.crossbook import CrossBook
+from streams.stages.match.logic import match_capture
+from streams.stages.match.split import SplitBoards
+
+
+def register(app: Any, ctx: StreamsContext) -> Any:
+    """Declare the canonical topic, both tables and the agent on ``app``; returns the agent."""
+    s = ctx.settings
+    topics = s.topics
+    canonical = app.topic(
+        topics.canonical,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        internal=True,
+        partitions=topics.partitions,
+        replicas=topics.replication_factor,
+        config={"max.message.bytes": str(s.kafka.max_message_bytes)},
+    )
+    # faust picks changelog codecs from the types: keys JSON strings, values our own bytes
+    table_args: dict[str, Any] = {"key_type": str, "value_type": bytes, "partitions": topics.partitions}
+    registry = app.Table("event_registry", help="event key → canonical event + listings", **table_args)
+    boards = app.Table("last_prices", help="event key|bookmaker → line digests + last snapshot", **table_args)
+    sender = KeyedSender(ctx.send, backoff_max_s=s.streams.send_backoff_max_s)
+    acks = AckQueue()
+    policy = KeyframePolicy(s.streams.keyframe_every, timedelta(minutes=s.streams.keyframe_minutes))
+    trust = s.streams.metadata_trust
+    counters = ctx.counters
+    split_boards = SplitBoards()
+    crossbook = CrossBook(s.agreement) if s.agreement.enabled else None
+    lag = ctx.lag
+    records_in = metrics.RECORDS_IN.labels("match", topics.canonical)
+    bytes_in = metrics.BYTES_IN.labels("match", topics.canonical)
+    snapshots_out = metrics.RECORDS_OUT.labels("match", topics.snapshots)
+
+    async def match_captures(stream: Any) -> AsyncIterator[str]:
+        async for event in stream.noack().events():
+            msg = event.message
+            ticket = acks.track(msg.tp, event.ack)
+            records_in.inc()
+            bytes_in.inc(len(msg.value or b""))
+            lag.seen(msg.topic, msg.partition, msg.timestamp)
+            try:
+                capture = decode_capture(msg.value)
+            except DataError as exc:
+                await ctx.dead_letter(msg, exc, stage="match")
+                ticket.done()
+                yield f"dlq:{exc.kind}"
+                continue
+            except Exception as exc:
+                await ctx.dead_letter(msg, exc, stage="match")
+                raise
+            gate = capture.board_key
+            await sender.wait(gate)
+            unmatched, stale = counters.unmatched_events, counters.stale_captures
+            try:
+                result = match_capture(
+                    capture, boards, registry, policy=policy, trust=trust, counters=counters
+                )
+            except Exception as exc:
+                await ctx.dead_letter(msg, exc, stage="match", bookmaker=capture.event.bookmaker)
+                raise
+            bookmaker = capture.event.bookmaker
+            if counters.unmatched_events > unmatched:
+                metrics.UNMATCHED_EVENTS.labels(bookmaker).inc(counters.unmatched_events - unmatched)
+            if counters.stale_captures > stale:
+                metrics.STALE_CAPTURES.labels(bookmaker).inc(counters.stale_captures - stale)
+            if result.moved_from is not None:
+                split_boards.seen(gate, capture, result.moved_from)
+            snapshot = result.snapshot
+            if snapshot is None:
+                ticket.done()
+            else:
+                record = OutRecord(topics.snapshots, snapshot.key.encode(), encode_snapshot(snapshot))
+                await sender.send(gate, record, ticket.done)
+                snapshots_out.inc()
+                if crossbook is not None:
+                    crossbook.seen(capture, snapshot)
+            yield result.verdict.value
+
+    agent = app.agent(canonical, name="match_captures", supervisor_strategy=CrashingSupervisor)(
+        match_captures
+    )
+    agent.sender = sender
+    agent.tables = {"event_registry": registry, "last_prices": boards}
+    return agent

@@ -1,0 +1,119 @@
+"""The ``normalize_raw`` agent: every raw topic → ``odds.canonical.v1`` (or the dead-letter topic).
+
+Lifecycle of one raw record (the stream is read with ``noack()``; see :mod:`streams.kafka.delivery`):
+
+* bad input (:class:`~streams.errors.DataError`, see :mod:`streams.stages.normalize.logic`) →
+  dead letter, acknowledged by the broker, then the record is acked and the agent moves on;
+* good input → one :class:`~streams.contracts.capture.CanonicalCaptureV1` keyed by its event
+  key, published without waiting; the raw record is acked (in offset order) when the
+  broker acknowledged it. At most one capture per event × bookmaker is in flight, so
+  captures keep their order on the canonical topic even when a send has to be retried;
+* any other exception is a bug: the record is dead-lettered (kind ``bug``), then the agent
+  re-raises, which stops the worker (crashing supervisor). The record is not acked: a
+  fixed worker processes it again.
+
+Subscription: faust's own ``pattern=`` subscription does not work with its aiokafka
+driver, so the worker resolves the raw pattern (``^<raw_prefix>.+``) against the broker's
+topics at start (:func:`streams.kafka.raw_topics.discover_raw_topics`) and subscribes to
+the names it found. A timer checks every ``streams.raw_topic_refresh_s`` for matching
+topics created later and logs a warning (and counts them) until the workers are restarted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from mode import CrashingSupervisor
+
+from streams.context import StreamsContext
+from streams.contracts.capture import encode_capture
+from streams.contracts.snapshot import Source
+from streams.errors import DataError
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
+from streams.kafka.raw_topics import list_raw_topics
+from streams.observe import metrics
+from streams.stages.normalize.logic import normalize_record, topic_bookmaker
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
+    """Declare the agent (and the new-topic watcher) on ``app``; returns the agent."""
+    s = ctx.settings
+    topics = s.topics
+    raw = app.topic(
+        *raw_topics,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    sender = KeyedSender(ctx.send, backoff_max_s=s.streams.send_backoff_max_s)
+    acks = AckQueue()
+    normalize = partial(
+        normalize_record,
+        raw_prefix=topics.raw_prefix,
+        max_bytes=s.kafka.max_message_bytes,
+        max_age=timedelta(days=s.streams.max_capture_age_days),
+        max_skew=timedelta(seconds=s.streams.max_skew_s),
+    )
+    counters = ctx.counters
+    lag = ctx.lag
+    canonical_out = metrics.RECORDS_OUT.labels("normalize", topics.canonical)
+
+    async def normalize_raw(stream: Any) -> AsyncIterator[str]:
+        async for event in stream.noack().events():
+            msg = event.message
+            ticket = acks.track(msg.tp, event.ack)
+            counters.raw_records += 1
+            metrics.RECORDS_IN.labels("normalize", msg.topic).inc()
+            metrics.BYTES_IN.labels("normalize", msg.topic).inc(len(msg.value or b""))
+            lag.seen(msg.topic, msg.partition, msg.timestamp)
+            bookmaker = topic_bookmaker(msg.topic, topics.raw_prefix)
+            try:
+                capture = normalize(Source(msg.topic, msg.partition, msg.offset), msg.value)
+            except DataError as exc:
+                await ctx.dead_letter(msg, exc, stage=exc.stage, bookmaker=bookmaker)
+                ticket.done()
+                yield f"dlq:{exc.kind}"
+                continue
+            except Exception as exc:
+                await ctx.dead_letter(msg, exc, stage="normalize", bookmaker=bookmaker)
+                raise
+            event = capture.event
+            unmapped = sum(event.unmapped.values())
+            counters.unmapped_lines += unmapped
+            if unmapped:
+                metrics.UNMAPPED_LINES.labels(event.bookmaker, event.sport).inc(unmapped)
+            metrics.MAPPED_LINES.labels(event.bookmaker, event.sport).inc(event.mapped_lines or 0)
+            record = OutRecord(topics.canonical, capture.key.encode(), encode_capture(capture))
+            await sender.send(capture.board_key, record, ticket.done)
+            counters.canonical_forwarded += 1
+            canonical_out.inc()
+            yield "forwarded"
+
+    agent = app.agent(raw, name="normalize_raw", supervisor_strategy=CrashingSupervisor)(normalize_raw)
+    agent.sender = sender  # for tests: drain() before asserting on what was sent
+    subscribed = set(raw_topics)
+
+    async def watch_raw_topics() -> None:
+        try:
+            found = set(await list_raw_topics(s))
+        except Exception as exc:  # a timer that raises would stop the worker: just try again later
+            log.warning("could not list raw topics: %r", exc)
+            return
+        new = sorted(found - subscribed)
+        counters.unsubscribed_raw_topics = len(new)
+        if new:
+            log.warning(
+                "raw topics %s match %s* but this worker is not subscribed to them: restart the workers",
+                new,
+                topics.raw_prefix,
+            )
+
+    app.timer(s.streams.raw_topic_refresh_s, name="watch_raw_topics")(watch_raw_topics)
+    return agent
