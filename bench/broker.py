@@ -17,10 +17,8 @@ figures (its process is not this script's).
 
 The figure is the ratio *broker CPU in the last window ÷ in the first window*, at the same
 produce and fetch rate, per engine: ~1 expected on Kafka, whose fetch reads from an offset
-index (its first window also pays for the JVM warming up, which pulls the ratio below 1).
-Measured on tansu 0.6.0 (memory storage), 500 records/s of 4 KB, two runs: 7.9 and ~9
-(broker CPU 10% → 76% of one core over 80 s with the consumer; produce p50 flat at 6–7 ms);
-with ``--no-consumer`` 1.0 (7% of one core throughout).
+index (its first window also pays for the JVM warming up, which pulls the ratio below 1);
+on tansu it grows with what the partition holds. Figures: docs/benchmarks.md.
 """
 
 from __future__ import annotations

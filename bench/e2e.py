@@ -10,11 +10,9 @@
 otherwise). The broker is ``--engine`` (:func:`bench.stack.shared_broker`): one Apache
 Kafka node for the whole run (the default), or a fresh embedded tansu per stack — tansu
 keeps every record in memory and its fetch cost grows with what a partition holds
-(:mod:`bench.broker`: a consumer tailing one partition at 500 records/s costs tansu 0.2
-core after 10 s and 0.7 core after 90 s; without the consumer its CPU stays flat), so a
-phase run after another would pay for the records of the phases before it: measured on one
-shared tansu stack, the 50% level missed with p99 22 s where a fresh stack gave 0.35 s at
-the same rate. On Kafka a fetch costs the same whatever the log holds.
+(:mod:`bench.broker`; figures in docs/benchmarks.md), so a phase run after another would
+pay for the records of the phases before it. On Kafka a fetch costs the same whatever the
+log holds.
 
 The feed is the simulator's (:mod:`streams.simulator`): ``--events`` matches × 3 bookmakers,
 each bookmaker's real JSON shape, the simulated world advancing ``--cadence`` seconds per
@@ -34,9 +32,9 @@ Figures:
     the second half: the whole span is used, and the fixed latency in it (~1–2 s) is why
     the default backlog is large. Also printed: the rate at which the workers produced the
     snapshots and the CPU each part used. A backlog is drained in large batches; paced
-    records arrive a few at a time and cost more each (measured: a stack draining 782/s fell
-    48 s behind when paced at 704/s). So the *sustainable rate* is found with paced probes
-    of ``--seconds``, each on a fresh stack: the first at 3/4 of the drain rate, then
+    records arrive a few at a time and cost more each (docs/benchmarks.md). So the
+    *sustainable rate* is found with paced probes of ``--seconds``, each on a fresh stack:
+    the first at 3/4 of the drain rate, then
     ``--probes`` − 1 bisection steps between the highest rate that kept up (every capture
     committed within ``SUSTAINED_S`` of the last send) and the lowest that fell behind. The
     highest rate that kept up is the maximum the levels of (b) are fractions of.

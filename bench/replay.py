@@ -21,8 +21,8 @@ before anything consumes it.
    ``oddsflow sink`` started on the retained history; timed from starting them (start-up
    and group joins included) to the last row committed, and from the first commit.
 2. ``reprocess`` — ``oddsflow reprocess --from-earliest --execute``, the documented
-   procedure after a mapping fix (README, "Replay and reprocessing"): the sinks stopped,
-   the stream stage re-run over the whole range with fresh state (one worker subprocess),
+   procedure after a mapping fix (docs/operations.md, "Replay and reprocessing"): the sinks
+   stopped, the stream stage re-run over the whole range with fresh state (one worker subprocess),
    then every row of the range replaced in one transaction. Timed as the command's wall
    time, split into the stream stage and the replacement (from its progress lines). The
    pipeline's workers keep running, idle, as the procedure allows.

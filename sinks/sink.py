@@ -86,8 +86,8 @@ class PostgresSink:
 
         While running, the garbage collector's thresholds are raised (and restored after):
         a batch is ~10^5 short-lived container objects, and the default thresholds make
-        CPython rescan them — with full collections of 100-300 ms stalling the event loop,
-        and with it the write in flight — dozens of times per batch. Reference counting
+        CPython rescan them — with full collections stalling the event loop, and with it
+        the write in flight, dozens of times per batch (docs/benchmarks.md). Reference counting
         frees batches; the raised thresholds still collect cycles.
         """
         thresholds = gc.get_threshold()

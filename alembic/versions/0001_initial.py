@@ -7,7 +7,6 @@ makes them ahead of time and on demand.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21
 """
 
 from collections.abc import Sequence

@@ -18,7 +18,6 @@ Functions and views are not compared by autogenerate, so ``alembic check`` stays
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22
 """
 
 from collections.abc import Sequence

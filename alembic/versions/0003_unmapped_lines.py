@@ -7,7 +7,6 @@ the change metadata-only (no rewrite) on PostgreSQL ≥ 11.
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-21
 """
 
 from collections.abc import Sequence

@@ -8,7 +8,6 @@ is a metadata-only change on the partitioned parent and every daily partition.
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence

@@ -20,7 +20,6 @@ Functions and views are not compared by autogenerate; the two tables are in
 
 Revision ID: 0005
 Revises: 0004
-Create Date: 2026-12-07
 """
 
 from collections.abc import Sequence

@@ -140,7 +140,7 @@ async def apply_current(conn: Connection, fold: CurrentFold, *, truncate_stage: 
     (it is emptied only at COMMIT), so it is truncated first.
 
     COPY into a temp stage + ``INSERT … ON CONFLICT`` (one for the forced rows, one for the
-    others) is ~3× faster than ``executemany``/``unnest`` upserts. Rows whose outcomes did
+    others) is faster than ``executemany``/``unnest`` upserts (docs/benchmarks.md). Rows whose outcomes did
     not change (most lines a keyframe re-lists) are left alone, and ``current_odds`` has
     ``fillfactor = 50``, so the updates that remain are HOT.
     """

@@ -1,6 +1,6 @@
 """The ``oddsflow`` console script: the root group with every command registered.
 
-Built-in commands come from :mod:`streams.cli`'s modules; commands implemented in ``sinks``
+Built-in commands come from :mod:`streams.cli.root`'s modules; commands implemented in ``sinks``
 (migrate, partitions, sink, demo …) are plugged in through the ``oddsflow.commands``
 entry-point group, so ``streams`` never imports ``sinks``.
 """

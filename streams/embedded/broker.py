@@ -4,7 +4,8 @@ Lifecycle: :meth:`EmbeddedBroker.start` spawns one tansu process bound to
 ``127.0.0.1:<port>`` (a free port when none is given) and returns once the port accepts
 connections; :meth:`EmbeddedBroker.stop` terminates exactly that process (SIGTERM, then
 SIGKILL after a grace period) and nothing else. Storage is memory-only: topics vanish
-with the process. See ``shared/docs/BROKER.md`` for the gaps to design around.
+with the process. Where it answers unlike Apache Kafka: :mod:`streams.kafka.workarounds.tansu_gaps` and
+docs/operations.md (Engines).
 """
 
 from __future__ import annotations

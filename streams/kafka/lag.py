@@ -1,7 +1,8 @@
 """Consumer lag from the outside: committed offsets vs fetch high watermarks.
 
 Why fetch high watermarks: the embedded broker answers ListOffsets(latest) with the base
-offset of the last batch + 1 (BROKER.md), so ``end_offsets()`` under-reports lag there;
+offset of the last batch + 1 (:mod:`streams.kafka.workarounds.tansu_gaps`), so ``end_offsets()``
+under-reports lag there;
 the high watermark carried by every fetch response is exact on tansu and on Apache Kafka.
 
 :func:`probe` assigns the partitions to a group-less consumer, seeks each to its committed

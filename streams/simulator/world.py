@@ -16,7 +16,7 @@ as "most events' odds are unchanged in any given minute" (Odds Comparison docs,
 "Monitoring Odds Changes"); at these rates a 44-line board (the modelled markets alone)
 still changes in ~40% of its captures, and a real-size board of ~350 lines in nearly every
 one: the default is on the busy, conservative side. ``prematch_activity=1`` gives the
-uniform feed of earlier versions (every line at ``change_rate``), kept as the stress case
+uniform feed (every line at ``change_rate``), the stress case
 of :mod:`bench.storage`.
 
 Boards: the world models and prices 24 markets (:mod:`.markets`, :mod:`.model`); every

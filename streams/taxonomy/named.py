@@ -1,8 +1,8 @@
-"""The 24 markets FORMATS.md names: readable keys for their UOF ids, and their native ids.
+"""The 24 markets docs/FORMATS.md names: readable keys for their UOF ids, and their native ids.
 
 Contract
 --------
-* :data:`MARKETS` lists the canonical taxonomy table of ``shared/docs/FORMATS.md``: each
+* :data:`MARKETS` lists the canonical taxonomy table of ``docs/FORMATS.md``: each
   :class:`MarketSpec` with its key (``total_goals``), sport, UOF market id, specifier name
   (or ``None``), UOF outcome ids and the bookmaker market ids FORMATS.md pairs with it. The
   key is what :func:`streams.taxonomy.ids.market_key` returns for these ids; a unit test

@@ -55,7 +55,7 @@ stacks (:mod:`tests.reliability.sink_debug`).
 
 Workers are the plain ``oddsflow worker``. On tansu this campaign found two faust problems
 that :mod:`streams.kafka.transport` now handles: changelog recovery stopped short of the log end
-(its ListOffsets answer is not Kafka's, see shared/docs/BROKER.md), and records fetched
+(its ListOffsets answer is not Kafka's, see :mod:`streams.kafka.workarounds.tansu_gaps`), and records fetched
 before a rebalance's seek made faust commit over records it never processed. The transport
 logs every offset gap faust commits over; the campaign fails on any such line in a
 worker's log (the raw topics have no legitimate gaps). On Kafka it found three more:

@@ -6,7 +6,7 @@ moment ago can be missing from that metadata for a while (CreateTopics returns b
 broker's metadata cache has it), so the first table write compares the source topic's 6
 partitions with the changelog's 0 and raises ``PartitionsMismatch``: the capture is
 dead-lettered as a bug and the worker stops. Seen on Kafka 4.4 with faust-streaming 0.15.3
-when two workers start at once on a fresh cluster (3 of 7 runs of
+when two workers start at once on a fresh cluster (in
 tests/integration/producer/test_kcat.py); never on tansu, which has no such delay.
 robinhood/faust PR #500 refreshed the metadata for table routing only.
 

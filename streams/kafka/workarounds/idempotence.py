@@ -18,9 +18,9 @@ change cannot store a capture twice, and an error that reaches a caller's own re
 out may have been stored and a re-send stores a second copy (the match stage then drops the
 copy as stale, and counts it).
 
-Workaround for: tansu 0.6.0 (the embedded broker, shared/docs/BROKER.md) answers
+Workaround for: tansu 0.6.0 (the embedded broker, docs/operations.md) answers
 InitProducerId with error code -1, which aiokafka 0.14 raises from ``start()`` as
-``UnknownError`` (measured: within ~10 ms, nothing sent). Not needed on Apache Kafka.
+``UnknownError`` (nothing sent). Not needed on Apache Kafka.
 Test that fails without it: ``tests/integration/producer/test_idempotence.py`` (tansu).
 """
 

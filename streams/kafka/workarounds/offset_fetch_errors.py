@@ -5,7 +5,7 @@ OffsetFetch v2+ (KIP-88) moved errors such as ``NOT_COORDINATOR`` (16),
 ``error_code`` and answers with no partitions. aiokafka 0.14's consumer
 (``GroupCoordinator._do_fetch_commit_offsets``) reads only the per-partition codes, so such an
 answer reads as "nothing committed": ``consumer.committed(tp)`` returns ``None``, and keeps
-returning it, because the stale coordinator is never marked dead. Measured on Kafka 4.4 with
+returning it, because the stale coordinator is never marked dead. Seen on Kafka 4.4 with
 three nodes (crash campaign, tests/reliability): once the group's coordinator moved (a node
 restarted, leadership of its ``__consumer_offsets`` partition handed back), a consumer
 that had found the old one read ``None`` for every partition for minutes while the group's

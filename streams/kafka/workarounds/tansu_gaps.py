@@ -2,7 +2,7 @@
 
 On only with ``ODDS_KAFKA__ENGINE=tansu`` (:func:`enabled`: the one switch; ``oddsflow demo``
 sets it for the tansu it starts). With the default ``kafka`` nothing here runs and the
-standard answers are trusted. Measured on tansu 0.6.0 (shared/docs/BROKER.md); each gap is
+standard answers are trusted. Seen on tansu 0.6.0 (docs/operations.md, Engines); each gap is
 shown on both engines by ``tests/integration/streams/test_tansu_gaps.py``:
 
 * **ListOffsets(latest)** after multi-record batches answers the last batch's base offset

@@ -71,9 +71,9 @@ def edges(graph: Graph) -> list[tuple[str, str]]:
 
 
 def test_the_graph_reader_sees_a_circle() -> None:
-    tree = ast.parse("from streams.cli.root import cli\nfrom streams.cli import main")
-    known = {"streams.cli.root", "streams.cli", "streams.cli.main"}
-    assert imported(tree, known) == {"streams.cli.root", "streams.cli.main"}
+    tree = ast.parse("from pkg.cli.root import cli\nfrom pkg.cli import main\nfrom pkg.cli import other")
+    known = {"pkg.cli.root", "pkg.cli", "pkg.cli.main"}
+    assert imported(tree, known) == {"pkg.cli.root", "pkg.cli.main", "pkg.cli"}
     assert circle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) is not None
     assert circle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
