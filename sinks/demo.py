@@ -53,6 +53,7 @@ def embedded_stack(settings: Settings) -> Iterator[Stack]:
             broker = stack.enter_context(EmbeddedBroker(settings.embedded.broker_port))
             kafka["bootstrap_servers"] = broker.bootstrap_servers
             kafka["engine"] = "tansu"  # its gaps: streams/kafka/workarounds/tansu_gaps.py
+            kafka["idempotence"] = "off"  # tansu refuses InitProducerId: known, not worth a warning
             started.append(f"embedded broker (tansu) on {broker.bootstrap_servers}")
         if settings.postgres.url is None:
             pg = EmbeddedPostgres(settings.embedded.data_dir / "postgres", settings.embedded.postgres_port)
@@ -109,7 +110,7 @@ async def _show_schema(settings: Settings) -> None:
         )
         table = Table(title=f"schema in Postgres (partition back end: {report.backend})")
         for col in ("table", "partitioned by day", "child partitions"):
-            table.add_column(col)
+            table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(row["relname"], "yes" if row["partitioned"] else "", str(row["children"] or ""))
         console.print(table)
@@ -174,7 +175,7 @@ async def _summary(settings: Settings) -> None:
             f"{event['books']} bookmakers)"
         )
         for col in ("market", "outcome", "best price", "bookmaker"):
-            best.add_column(col, justify="right" if col == "best price" else "left")
+            best.add_column(col, justify="right" if col == "best price" else "left", overflow="fold")
         for r in await best_prices(conn, event["id"]):
             best.add_row(r["market_name"], r["outcome_name"], f"{r['price']:.2f}", r["bookmaker"])
         console.print(best)
@@ -188,6 +189,8 @@ def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
         "ODDS_KAFKA__ENGINE": settings.kafka.engine,
         "ODDS_POSTGRES__URL": settings.postgres.dsn(),
+        # the processes write to log files: INFO there unless the demo runs with -vv
+        "ODDS_LOG_LEVEL": "DEBUG" if os.environ.get("ODDS_LOG_LEVEL") == "DEBUG" else "INFO",
     }
     log = open(log_dir / f"{command}.log", "ab")  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-m", "streams", command], env=env, stdout=log, stderr=log)
@@ -227,14 +230,14 @@ def demo(seconds: float, events: int, rate: float) -> None:
                 feed = asyncio.ensure_future(simulate(settings, opts))
                 while not feed.done():
                     await asyncio.sleep(5)
-                    console.print(render(await collect(settings)))
+                    console.print(render(await collect(settings), console.width))
                 published = await feed
                 for _ in range(20):  # let the stages drain
                     status = await collect(settings)
                     if all(s["lag"] == 0 for s in status.stages):
                         break
                     await asyncio.sleep(2)
-                console.print(render(status))
+                console.print(render(status, console.width))
                 return published
 
             published = asyncio.run(feed_and_watch())

@@ -187,39 +187,44 @@ async def bookmaker_view(
     return out
 
 
-def render(status: Status) -> Group:
-    """Rich renderables of a :class:`Status`."""
-    stages = Table(title=f"stages at {status.at:%H:%M:%S}Z")
-    for col in (
-        "group",
-        "topic",
-        "partition",
-        "committed",
-        "high watermark",
-        "lag",
-        "lag s",
-        "in/s",
-        "out/s",
-    ):
-        stages.add_column(col, justify="right" if col not in ("group", "topic") else "left")
+def short_topic(topic: str) -> str:
+    """``odds.raw.betpawa`` → ``raw.betpawa``: the shared ``odds.`` prefix says nothing."""
+    return topic.removeprefix("odds.")
+
+
+def render(status: Status, width: int = 80) -> Group:
+    """Rich renderables of a :class:`Status` that fit ``width`` columns: below 100 columns
+    the committed offset and high watermark are left out (lag says the same); a name that
+    does not fit wraps, it is never cut."""
+    wide = width >= 100
+    stages = Table(title=f"stages at {status.at:%H:%M:%S}Z", expand=False)
+    stages.add_column("group", overflow="fold")
+    stages.add_column("topic", overflow="fold")
+    for col in ("p", *(("committed", "high wm") if wide else ()), "lag", "lag s", "in/s", "out/s"):
+        stages.add_column(col, justify="right", no_wrap=True)
     for s in status.stages:
+        offsets = (
+            ("-" if s["committed"] is None else str(s["committed"]), str(s["highwater"])) if wide else ()
+        )
         stages.add_row(
-            s["group"], s["topic"], str(s["partition"]), str(s["committed"]), str(s["highwater"]),
+            s["group"], short_topic(s["topic"]), str(s["partition"]), *offsets,
             str(s["lag"]), f"{s['lag_seconds']:.1f}",
             str(s.get("in_per_s", "-")), str(s.get("out_per_s", "-")),
         )  # fmt: skip
     books = Table(title="bookmakers")
-    for col in ("bookmaker", "last capture", "freshness s", "captures stored", "unmapped %"):
-        books.add_column(col)
+    books.add_column("bookmaker", overflow="fold")
+    for col in ("last capture", "fresh s", "captures", "unmapped %"):
+        books.add_column(col, justify="right", no_wrap=True)
     for b in status.bookmakers:
         share = b["unmapped_share"]
+        last = datetime.fromisoformat(b["last_capture"])
         books.add_row(
-            b["bookmaker"], b["last_capture"], f"{b['freshness_s']:.1f}", str(b["captures"]),
+            b["bookmaker"], f"{last:%H:%M:%S}Z", f"{b['freshness_s']:.1f}", str(b["captures"]),
             "-" if share is None else f"{100 * share:.1f}",
         )  # fmt: skip
-    dlq = Table(title=f"dead letters (unmatched events: {status.unmatched_events})")
-    dlq.add_column("stage/kind")
-    dlq.add_column("records", justify="right")
+    dlq = Table(title="dead letters", caption=f"unmatched events: {status.unmatched_events}")
+    dlq.add_column("stage/kind", overflow="fold")
+    dlq.add_column("records", justify="right", no_wrap=True)
     for reason, n in status.dlq.items():
         dlq.add_row(reason, str(n))
     return Group(stages, books, dlq)
@@ -239,7 +244,8 @@ def status_command(once: bool, as_json: bool, interval: float) -> None:
     if once:
         from rich.console import Console
 
-        Console().print(render(asyncio.run(sampled(settings, min(interval, 1.0)))))
+        console = Console()
+        console.print(render(asyncio.run(sampled(settings, min(interval, 1.0))), console.width))
         return
 
     async def loop() -> None:
@@ -248,7 +254,7 @@ def status_command(once: bool, as_json: bool, interval: float) -> None:
             while True:
                 await asyncio.sleep(interval)
                 last = with_rates(await collect(settings), last)
-                live.update(render(last))
+                live.update(render(last, live.console.width))
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(loop())

@@ -282,7 +282,8 @@ class Settings(BaseSettings):
     embedded: EmbeddedSettings = EmbeddedSettings()
     monitor: MonitorSettings = MonitorSettings()
     agreement: AgreementSettings = AgreementSettings()
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    #: set by ``oddsflow -v``/``-vv`` for the command and the processes it starts
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 
 
 def env_name(loc: tuple[int | str, ...]) -> str:

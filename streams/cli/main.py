@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 import click
 
 from streams.cli import coverage, dlq, produce, replay, services, simulate, worker
-from streams.cli.root import cli
+from streams.cli.root import LOG_FORMAT, cli
 from streams.errors import SettingsError
 
 _ = services  # its commands register themselves on ``cli``
@@ -41,7 +41,7 @@ def _load_plugins() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)  # until the group's options are read
     _add_builtin_commands()
     _load_plugins()
     try:

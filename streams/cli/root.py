@@ -11,6 +11,8 @@ variable, on stderr).
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import subprocess
 import threading
@@ -48,7 +50,33 @@ def wait_for_stop(*children: Any) -> None:
                 raise click.ClickException(f"{type(child).__name__} exited with code {proc.returncode}")
 
 
+LEVELS = ("WARNING", "INFO", "DEBUG")
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def log_level(verbose: int, env_level: str | None) -> str:
+    """The log level of a command: ``ODDS_LOG_LEVEL`` when set, else WARNING, ``-v`` INFO,
+    ``-vv`` DEBUG."""
+    if env_level:
+        return env_level.upper()
+    return LEVELS[min(verbose, len(LEVELS) - 1)]
+
+
+def configure_logging(level: str) -> None:
+    """Log at ``level`` and pass it on (``ODDS_LOG_LEVEL``) to the faust worker and to the
+    processes a command starts."""
+    os.environ["ODDS_LOG_LEVEL"] = level
+    logging.basicConfig(level=level, format=LOG_FORMAT, force=True)
+
+
 @click.group()
 @click.version_option(package_name="oddsflow")
-def cli() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="-v: INFO lines, -vv: DEBUG (default: warnings and errors only). Env: ODDS_LOG_LEVEL",
+)
+def cli(verbose: int) -> None:
     """oddsflow: bookmaker odds through Kafka into PostgreSQL."""
+    configure_logging(log_level(verbose, os.environ.get("ODDS_LOG_LEVEL")))

@@ -52,6 +52,7 @@ class Harness:
         u = self.uid
         env = {k: v for k, v in os.environ.items() if not k.startswith("ODDS_")}
         env |= {
+            "ODDS_LOG_LEVEL": "INFO",  # the tests read the processes' logs
             "ODDS_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap_servers,
             "ODDS_TOPICS__RAW_PREFIX": f"t{u}.odds.raw.",
             "ODDS_TOPICS__CANONICAL": f"t{u}.odds.canonical.v1",
