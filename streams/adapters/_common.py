@@ -27,7 +27,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Kickoffs outside 2000..2100 are a unit mistake (seconds vs ms) or garbage.
 _MIN_KICKOFF_MS = 946_684_800_000
 _MAX_KICKOFF_MS = 4_102_444_800_000
-_MAX_SR_ID = 2**63 - 1
 
 
 def fail(kind: str, message: str) -> NoReturn:
@@ -99,27 +98,6 @@ def id_text(value: object, path: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return req_str(value, path)
-
-
-def sr_number(value: object, path: str) -> int | None:
-    """A Sportradar match number given as digits or an int; empty, null or 0 mean "none"."""
-    if (
-        value is None
-        or value == ""
-        or (isinstance(value, int) and not isinstance(value, bool) and value == 0)
-    ):
-        return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        fail("bad_value", f"{path} must be a Sportradar match number (digits), got {value!r}")
-    if number == 0:
-        return None
-    if not 0 < number <= _MAX_SR_ID:
-        fail("bad_value", f"{path} = {value!r} is not a valid Sportradar match number")
-    return number
 
 
 def kickoff_from_ms(value: object, path: str) -> datetime:
