@@ -8,6 +8,8 @@ Building canonical lines from the checked values is :mod:`streams.adapters._line
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NoReturn
 
@@ -174,3 +176,23 @@ def price_number(value: object, path: str) -> float:
 
 def bad_price(value: object, path: str) -> NoReturn:
     fail("absurd_odds", f"{path} = {value!r}: an active price must be finite and in (1.0, 10000]")
+
+
+def quoted_price(odds: object, where: Callable[[], str]) -> float:
+    """:func:`price_text` of a decimal-string price, with the JSON path worked out only on failure."""
+    if type(odds) is str:
+        try:
+            price = float(odds)
+        except ValueError:
+            price = math.nan
+        if MIN_PRICE < price <= MAX_PRICE:
+            return price
+        return price_text(odds, where())
+    return price_text(req_str(odds, where()), where())
+
+
+def text_id(value: object, where: Callable[[], str]) -> str:
+    """:func:`id_text` with the JSON path worked out only on failure."""
+    if type(value) is str and value and "\x00" not in value and value == value.strip():
+        return value
+    return id_text(value, where())

@@ -51,8 +51,8 @@ from streams.adapters._common import (
     split_teams,
     utc_captured_at,
 )
-from streams.adapters._sportradar import sportradar_match
 from streams.adapters._lines import LineCollector, counts
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "bet9ja"

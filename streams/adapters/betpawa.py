@@ -49,8 +49,8 @@ from streams.adapters._common import (
     split_teams,
     utc_captured_at,
 )
-from streams.adapters._sportradar import sportradar_match
 from streams.adapters._lines import OUTCOMES, BoundedCache, LineCollector, counts, outcome
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
 from streams.taxonomy import quarter_line

@@ -46,8 +46,8 @@ from streams.adapters._common import (
     utc_captured_at,
 )
 from streams.adapters._lines import LineCollector, counts, outcome
-from streams.adapters._sportradar import sportradar_match
 from streams.adapters._split import halves
+from streams.adapters._sportradar import sportradar_match
 from streams.adapters._uof import betway_specifier, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Sport
 
@@ -62,7 +62,9 @@ def extract_ids(payload: object) -> tuple[str, int | None]:
     try:
         sport_event = _sport_event(halves(BOOKMAKER, payload, "event", "markets")[0])
         raw_id = sport_event.get("eventId")
-        return id_text(raw_id, "event.sportEvent.eventId"), sportradar_match(raw_id, "event.sportEvent.eventId")
+        return id_text(raw_id, "event.sportEvent.eventId"), sportradar_match(
+            raw_id, "event.sportEvent.eventId"
+        )
     except BOUNDARY_ERRORS as exc:
         raise malformed(BOOKMAKER, exc) from exc
 
@@ -138,7 +140,9 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
             fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
         parent_id = id_text(item.get("marketId"), f"{path}.marketId")
         original = item.get("originalMarketId")
-        line_id = parent_id if original is None or original == "" else id_text(original, f"{path}.originalMarketId")
+        line_id = (
+            parent_id if original is None or original == "" else id_text(original, f"{path}.originalMarketId")
+        )
         entry = entries.get(line_id) or entries.get(parent_id)
         native = entry.get("subscriptionId") if entry is not None else None
         sent.setdefault(line_id, "?" if native is None else str(native))
@@ -148,12 +152,21 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
             continue
         outcome_id = uof_outcome(outcome_text[len(line_id) :], slot[1])
         assert entry is not None  # a slot needs a subscriptionId
-        if entry.get("isActive") is False or entry.get("isSuspended") is True or item.get("isTradingActive") is False:
+        if (
+            entry.get("isActive") is False
+            or entry.get("isSuspended") is True
+            or item.get("isTradingActive") is False
+        ):
             collector.add(slot, outcome(outcome_id, None))
         else:
             if outcome_text not in prices:
-                fail("missing_field", f"{path} ({outcome_text}) is active but markets.prices has no price for it")
-            collector.add(slot, outcome(outcome_id, price_number(prices[outcome_text], f"price of {outcome_text}")))
+                fail(
+                    "missing_field",
+                    f"{path} ({outcome_text}) is active but markets.prices has no price for it",
+                )
+            collector.add(
+                slot, outcome(outcome_id, price_number(prices[outcome_text], f"price of {outcome_text}"))
+            )
         placed.add(line_id)
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,

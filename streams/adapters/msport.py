@@ -21,7 +21,9 @@ Contract
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from streams.adapters._common import (
@@ -34,8 +36,9 @@ from streams.adapters._common import (
     kickoff_from_ms,
     malformed,
     opt_str,
-    price_text,
+    quoted_price,
     req_str,
+    text_id,
     utc_captured_at,
 )
 from streams.adapters._lines import LineCollector, counts, outcome
@@ -76,6 +79,10 @@ def native_lines(payload: Any) -> dict[str, tuple[str, int]]:
     return out
 
 
+def _where(i: int, j: int) -> Callable[[str], str]:
+    return lambda field: f"data.markets[{i}].outcomes[{j}]{field}"
+
+
 def _data(payload: object) -> dict[str, Any]:
     doc = as_object(payload, "msport payload")
     biz = doc.get("bizCode")
@@ -109,23 +116,25 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
             continue
         mapped += 1
         line = slot[1]
-        for j, item in enumerate(as_list(outcomes, f"data.markets[{i}].outcomes")):
-            path = f"data.markets[{i}].outcomes[{j}]"
+        if type(outcomes) is not list:
+            as_list(outcomes, f"data.markets[{i}].outcomes")
+        for j, item in enumerate(outcomes):
             if type(item) is not dict:
-                fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
-            outcome_id = uof_outcome(id_text(item.get("id"), f"{path}.id"), line)
+                fail(
+                    "wrong_type", f"data.markets[{i}].outcomes[{j}] must be an object, got {json_type(item)}"
+                )
+            where = _where(i, j)
+            outcome_id = uof_outcome(text_id(item.get("id"), partial(where, ".id")), line)
             active = item.get("isActive")
             if active == 0 and type(active) is int:
                 collector.add(slot, outcome(outcome_id, None))
             elif active == 1 and type(active) is int:
-                odds = item.get("odds")
-                if type(odds) is not str:
-                    odds = req_str(odds, f"{path}.odds")
-                collector.add(slot, outcome(outcome_id, price_text(odds, f"{path}.odds")))
+                price = quoted_price(item.get("odds"), partial(where, ".odds"))
+                collector.add(slot, outcome(outcome_id, price))
             elif active is None:
-                fail("missing_field", f"{path}.isActive is missing")
+                fail("missing_field", f"{where('.isActive')} is missing")
             else:
-                fail("bad_value", f"{path}.isActive must be 1 or 0, got {active!r}")
+                fail("bad_value", f"{where('.isActive')} must be 1 or 0, got {active!r}")
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
         bookmaker_event_id=event_id,

@@ -46,8 +46,8 @@ from streams.adapters._common import (
     utc_captured_at,
 )
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
-from streams.adapters._sportradar import sportradar_match
 from streams.adapters._split import halves
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Sport
 from streams.errors import DataError
 from streams.taxonomy import canonical_decimal
@@ -66,7 +66,9 @@ def extract_ids(payload: object) -> tuple[str, int | None]:
     """``(id, Sportradar match number or None)`` from the listing half."""
     try:
         event = halves(BOOKMAKER, payload, "event", "markets")[0]
-        return id_text(event.get("id"), "event.id"), sportradar_match(event.get("betradarId"), "event.betradarId")
+        return id_text(event.get("id"), "event.id"), sportradar_match(
+            event.get("betradarId"), "event.betradarId"
+        )
     except BOUNDARY_ERRORS as exc:
         raise malformed(BOOKMAKER, exc) from exc
 

@@ -47,8 +47,8 @@ from streams.adapters._common import (
     req_str,
     utc_captured_at,
 )
-from streams.adapters._sportradar import sportradar_match
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.taxonomy import MAX_PRICE, MIN_PRICE, canonical_specifier, sportybet_market_id
 

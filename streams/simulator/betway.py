@@ -38,27 +38,70 @@ def render(match: Match, book: BookState, *, event_id: str) -> dict[str, Any]:
         parent = f"{event_id}{market_id}"
         squashed = len(lines) > 1
         ids = [_line_id(event_id, line) for line, _ in lines]
-        base = {"subscriptionId": market_id, "name": f"[{DESC[market_id]}]", "eventId": eid,
-                "marketTypeCName": "standard", "isActive": True, "isSuspended": False, "shouldDisplay": True,
-                "additionalInfo": producer}  # fmt: skip
+        base = {
+            "subscriptionId": market_id,
+            "name": f"[{DESC[market_id]}]",
+            "eventId": eid,
+            "marketTypeCName": "standard",
+            "isActive": True,
+            "isSuspended": False,
+            "shouldDisplay": True,
+            "additionalInfo": producer,
+        }
         if squashed:
-            entries.append({**base, "marketId": parent, "displayName": DESC[market_id], "handicap": 0,
-                            "isSquashedParent": True, "defaultLine": ids[0], "squashedMarketIds": ids})  # fmt: skip
+            entries.append(
+                {
+                    **base,
+                    "marketId": parent,
+                    "displayName": DESC[market_id],
+                    "handicap": 0,
+                    "isSquashedParent": True,
+                    "defaultLine": ids[0],
+                    "squashedMarketIds": ids,
+                }
+            )
         for (line, q), line_id in zip(lines, ids, strict=True):
-            entries.append({**base, "marketId": line_id, "displayName": f"{DESC[market_id]} {line.key}".strip(),
-                            "handicap": line.value, "isSquashedMarket": squashed})  # fmt: skip
+            entries.append(
+                {
+                    **base,
+                    "marketId": line_id,
+                    "displayName": f"{DESC[market_id]} {line.key}".strip(),
+                    "handicap": line.value,
+                    "isSquashedMarket": squashed,
+                }
+            )
             trading = not (q.suspended or book.suspended)
             for oid, p in q.prices.items():
                 outcome_id = line_id + oid
-                outcomes.append({"outcomeId": outcome_id, "marketId": parent if squashed else line_id,
-                                 "originalMarketId": line_id, "eventId": eid, "name": outcome_desc(line, oid),
-                                 "displayName": outcome_desc(line, oid), "sbv": "", "handicap": line.value,
-                                 "isTradingActive": trading, "shouldDisplay": True})  # fmt: skip
+                outcomes.append(
+                    {
+                        "outcomeId": outcome_id,
+                        "marketId": parent if squashed else line_id,
+                        "originalMarketId": line_id,
+                        "eventId": eid,
+                        "name": outcome_desc(line, oid),
+                        "displayName": outcome_desc(line, oid),
+                        "sbv": "",
+                        "handicap": line.value,
+                        "isTradingActive": trading,
+                        "shouldDisplay": True,
+                    }
+                )
                 cents = round((p - 1) * 100)
-                prices.append({"outcomeId": outcome_id, "priceDecimal": int(p) if p == int(p) else p,
-                               "numerator": cents, "denominator": 100})  # fmt: skip
-    state = {"score": [str(s) for s in match.score] if live else [], "state": match.status,
-             "time": int(max(0.0, match.minute)), "comments": "RegularPeriod" if live else "NotStarted"}  # fmt: skip
+                prices.append(
+                    {
+                        "outcomeId": outcome_id,
+                        "priceDecimal": int(p) if p == int(p) else p,
+                        "numerator": cents,
+                        "denominator": 100,
+                    }
+                )
+    state = {
+        "score": [str(s) for s in match.score] if live else [],
+        "state": match.status,
+        "time": int(max(0.0, match.minute)),
+        "comments": "RegularPeriod" if live else "NotStarted",
+    }
     league = match.league
     info = {
         "eventId": eid,
@@ -79,5 +122,10 @@ def render(match: Match, book: BookState, *, event_id: str) -> dict[str, Any]:
         "isOutright": False,
         "gameStateTimeScore": state,
     }
-    markets = {"marketGroupNames": ["Main"], "marketsInGroup": entries, "outcomes": outcomes, "prices": prices}
+    markets = {
+        "marketGroupNames": ["Main"],
+        "marketsInGroup": entries,
+        "outcomes": outcomes,
+        "prices": prices,
+    }
     return {"event": {"sportEvent": info, "gameStateTimeScore": state}, "markets": markets}

@@ -19,7 +19,15 @@ Size = Literal["small", "normal", "real"]  # see WorldConfig.size
 Bookmaker = Literal["betpawa", "sportybet", "bet9ja", "betika", "betway", "msport", "sportpesa"]
 Spec = Literal["", "total", "hcp", "hcp3", "goalnr"]
 
-BOOKMAKERS: tuple[Bookmaker, ...] = ("betpawa", "sportybet", "bet9ja", "betika", "betway", "msport", "sportpesa")
+BOOKMAKERS: tuple[Bookmaker, ...] = (
+    "betpawa",
+    "sportybet",
+    "bet9ja",
+    "betika",
+    "betway",
+    "msport",
+    "sportpesa",
+)
 #: the books of docs/FORMATS.md; the four of FORMATS-MORE.md draw their randomness from a
 #: stream of their own (World), so a seed gives these three the same feed as before
 FIRST_THREE: tuple[Bookmaker, ...] = ("betpawa", "sportybet", "bet9ja")

@@ -29,22 +29,33 @@ NATIVE: dict[tuple[str, int], tuple[int, str, dict[str, str]]] = {
     ("soccer", 16): (51, "Asian Handicap - Full Time", _AH),
     ("soccer", 14): (55, "Euro Handicap", {"1711": "1", "1712": "X", "1713": "2"}),
     ("soccer", 29): (43, "Both Teams To Score", {"74": "Yes", "76": "No"}),
-    ("soccer", 45): (332, "Correct Score", {o: "{}:{}".format(*s) for o, s in CS_SCORES.items()} | {CS_OTHER: "OTHR"}),
-    ("soccer", 47): (44, "Half Time/Full Time", {o: RESULT_CHARS[i] + RESULT_CHARS[j] for o, (i, j) in HTFT.items()}),
+    ("soccer", 45): (
+        332,
+        "Correct Score",
+        {o: "{}:{}".format(*s) for o, s in CS_SCORES.items()} | {CS_OTHER: "OTHR"},
+    ),
+    ("soccer", 47): (
+        44,
+        "Half Time/Full Time",
+        {o: RESULT_CHARS[i] + RESULT_CHARS[j] for o, (i, j) in HTFT.items()},
+    ),
     ("soccer", 60): (42, "3 Way - First Half", _X12),
     ("soccer", 68): (54, "Total Goals O/U - Half Time", _OU),
     ("soccer", 19): (353, "Total Goals O/U Home Team", _OU),
     ("soccer", 20): (352, "Total Goals O/U Away Team", _OU),
     ("soccer", 26): (45, "Odd/Even", {"70": "OD", "72": "EV"}),
-    ("soccer", 37): (208, "Full time result + Total Goals O/U",
-                     {o: f"{'OV' if over else 'UN'}_{RESULT_CHARS[i]}" for o, (i, over) in RESULT_TOTAL.items()}),
+    ("soccer", 37): (
+        208,
+        "Full time result + Total Goals O/U",
+        {o: f"{'OV' if over else 'UN'}_{RESULT_CHARS[i]}" for o, (i, over) in RESULT_TOTAL.items()},
+    ),
     ("basketball", 219): (382, "Match Winner (OT incl.)", _HA),
     ("basketball", 223): (51, "Handicap (OT incl.)", _AH),
     ("basketball", 225): (52, "Total Points (OT incl.)", _OU),
     ("tennis", 186): (382, "Match Winner", _HA),
     ("tennis", 187): (51, "Game Handicap", _AH),
     ("tennis", 189): (226, "Total Games", _OU),
-}  # fmt: skip
+}
 
 
 def _spec_value(line: Line) -> int | float:
@@ -66,20 +77,40 @@ def render(match: Match, book: BookState, *, event_id: str, sr: int | None) -> d
         for oid, p in q.prices.items():
             selection += 1
             short = shorts[oid]
-            selections.append({"id": 2_670_000_000 + selection % 100_000_000, "name": short.upper(),
-                               "shortName": short, "odds": f"{p:.2f}", "specValue": spec})  # fmt: skip
-        markets.append({"id": native, "name": name, "specValue": spec, "order": len(markets) + 1,
-                        "columns": len(selections), "columnsApp": min(3, len(selections)), "selections": selections})  # fmt: skip
+            selections.append(
+                {
+                    "id": 2_670_000_000 + selection % 100_000_000,
+                    "name": short.upper(),
+                    "shortName": short,
+                    "odds": f"{p:.2f}",
+                    "specValue": spec,
+                }
+            )
+        markets.append(
+            {
+                "id": native,
+                "name": name,
+                "specValue": spec,
+                "order": len(markets) + 1,
+                "columns": len(selections),
+                "columnsApp": min(3, len(selections)),
+                "selections": selections,
+            }
+        )
     sport_id, sport_name = SPORTS[match.sport]
-    three = [{k: v for k, v in m.items() if k not in ("specValue", "order")} for m in markets if m["id"] == 10]
+    three = [
+        {k: v for k, v in m.items() if k not in ("specValue", "order")} for m in markets if m["id"] == 10
+    ]
     event = {
         "id": eid,
         "betradarId": sr or 0,
         "betgeniusId": 0,
         "smsId": eid % 10_000,
         "hasCustomBet": 0,
-        "competitors": [{"id": match.home.pawa_id, "name": match.home.name},
-                        {"id": match.away.pawa_id, "name": match.away.name}],  # fmt: skip
+        "competitors": [
+            {"id": match.home.pawa_id, "name": match.home.name},
+            {"id": match.away.pawa_id, "name": match.away.name},
+        ],
         "date": match.kickoff.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
         "dateTimestamp": int(match.kickoff.timestamp() * 1000),
         "sport": {"id": sport_id, "name": sport_name},

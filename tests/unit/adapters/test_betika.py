@@ -18,10 +18,19 @@ def run(name: str) -> CanonicalEventOddsV1:
 
 def test_soccer_prematch_kickoff_is_east_africa_time() -> None:
     event = run("soccer_prematch")
-    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == ("betika", "10846988", 68995116)
+    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == (
+        "betika",
+        "10846988",
+        68995116,
+    )
     # start_time "2026-05-06 14:00:00" has no offset: EAT (UTC+3) = 11:00 UTC
     assert event.kickoff == datetime(2026, 5, 6, 11, 0, tzinfo=UTC)
-    assert (event.sport, event.live, event.category, event.tournament) == ("soccer", False, "China", "Super League")
+    assert (event.sport, event.live, event.category, event.tournament) == (
+        "soccer",
+        False,
+        "China",
+        "Super League",
+    )
     lines = table(event)
     assert lines["match_result", ""] == priced(("1", 2.35), ("2", 3.23), ("3", 2.94))
     # all lines of one market sit in one object: each outcome's special_bet_value splits them

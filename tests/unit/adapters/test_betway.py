@@ -18,7 +18,11 @@ def run(name: str) -> CanonicalEventOddsV1:
 
 def test_soccer_prematch_squashed_lines() -> None:
     event = run("soccer_prematch")
-    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == ("betway", "68995116", 68995116)
+    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == (
+        "betway",
+        "68995116",
+        68995116,
+    )
     assert event.kickoff == datetime(2026, 5, 6, 11, 0, tzinfo=UTC)  # expectedStartEpoch is in seconds
     assert (event.home, event.away, event.live, event.tournament) == (
         "Wuhan Three Towns FC",

@@ -9,7 +9,12 @@ from streams.coverage import measure, native_lines
 from tests.unit.adapters.helpers import NOW, load
 
 TARGETS = {"msport": 0.90, "betika": 0.90, "betway": 0.90, "sportpesa": 0.60}
-CAPTURES = {"soccer_prematch": "soccer", "soccer_live": "soccer", "basketball": "basketball", "tennis": "tennis"}
+CAPTURES = {
+    "soccer_prematch": "soccer",
+    "soccer_live": "soccer",
+    "basketball": "basketball",
+    "tennis": "tennis",
+}
 
 
 @pytest.mark.parametrize("bookmaker", TARGETS)
@@ -36,7 +41,10 @@ def test_unmapped_types_are_named_from_the_payload() -> None:
     msport = measure([("msport", load("msport", "soccer_prematch"))]).get("msport", "soccer")
     pesa = measure([("sportpesa", load("sportpesa", "soccer_prematch"))]).get("sportpesa", "soccer")
     assert msport is not None and pesa is not None
-    assert [(m.market, m.name) for m in msport.top_unmapped] == [("5000001", "1x2 - 2UP"), ("5000002", "1x2 - 1UP")]
+    assert [(m.market, m.name) for m in msport.top_unmapped] == [
+        ("5000001", "1x2 - 2UP"),
+        ("5000002", "1x2 - 1UP"),
+    ]
     assert [(m.market, m.name) for m in pesa.top_unmapped] == [
         ("202", "Number of Goals in Groups - Full Time"),
         ("899", "Team To Score First And Win"),

@@ -47,7 +47,12 @@ def test_soccer_prematch() -> None:
 
 def test_soccer_live_with_suspensions() -> None:
     event = run("soccer_live")
-    assert (event.live, event.sportradar_id, event.home, event.away) == (True, 67645534, "Tokyo", "Ichihara Chiba")
+    assert (event.live, event.sportradar_id, event.home, event.away) == (
+        True,
+        67645534,
+        "Tokyo",
+        "Ichihara Chiba",
+    )
     assert table(event) == {
         ("match_result", ""): off("1", "2", "3"),
         ("double_chance", ""): priced(("9", 7.0), ("10", 1.1), ("11", 1.02)),
@@ -80,7 +85,11 @@ def test_tennis() -> None:
     lines = table(event)
     assert lines["tennis_winner", ""] == priced(("4", 1.62), ("5", 2.3))
     assert lines["uof:202", "setnr=1"] == priced(("4", 1.66), ("5", 2.15))
-    assert lines["uof:199", "variant=sr:correct_score:bestof:3"][0] == ("sr:correct_score:bestof:3:4", 2.7, True)
+    assert lines["uof:199", "variant=sr:correct_score:bestof:3"][0] == (
+        "sr:correct_score:bestof:3:4",
+        2.7,
+        True,
+    )
 
 
 def test_malformed_sportradar_id_is_bad_value() -> None:

@@ -18,7 +18,11 @@ def run(name: str) -> CanonicalEventOddsV1:
 
 def test_soccer_prematch_own_ids_through_the_table() -> None:
     event = run("soccer_prematch")
-    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == ("sportpesa", "8887261", 68995116)
+    assert (event.bookmaker, event.bookmaker_event_id, event.sportradar_id) == (
+        "sportpesa",
+        "8887261",
+        68995116,
+    )
     assert (event.home, event.away, event.kickoff, event.live) == (
         "Wuhan Three Towns",
         "Qingdao Hainiu",

@@ -63,7 +63,10 @@ def test_every_bookmaker_is_covered() -> None:
 def test_an_unparsable_id_is_bad_value_everywhere(bookmaker: str, value: str) -> None:
     payload = load(bookmaker, "soccer_prematch")
     SET[bookmaker](payload, value)
-    for call in (lambda: normalize(bookmaker, payload, NOW, now=NOW), lambda: extract_ids(bookmaker, payload)):
+    for call in (
+        lambda: normalize(bookmaker, payload, NOW, now=NOW),
+        lambda: extract_ids(bookmaker, payload),
+    ):
         with pytest.raises(DataError) as err:
             call()
         assert (err.value.stage, err.value.kind) == ("normalize", "bad_value")

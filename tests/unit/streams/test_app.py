@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from streams.adapters import BOOKMAKERS
-
 import os
 
 import pytest
 from click.testing import CliRunner
 
+from streams.adapters import BOOKMAKERS
 from streams.app import create_app, faust_config
 from streams.cli import _add_builtin_commands, cli
 from streams.errors import SettingsError
