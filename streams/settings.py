@@ -190,7 +190,15 @@ class StreamsSettings(BaseModel):
     keyframe_minutes: float = Field(default=10.0, gt=0)
     max_capture_age_days: float = Field(default=30.0, gt=0)
     max_skew_s: float = Field(default=300.0, ge=0)
-    metadata_trust: tuple[str, ...] = ("sportybet", "betpawa", "bet9ja")
+    metadata_trust: tuple[str, ...] = (
+        "sportybet",
+        "msport",
+        "betpawa",
+        "bet9ja",
+        "betway",
+        "sportpesa",
+        "betika",
+    )
     broker_session_timeout_s: float = Field(default=10.0, gt=0)
     broker_rebalance_timeout_s: float = Field(default=10.0, gt=0)
     broker_heartbeat_interval_s: float = Field(default=1.0, gt=0)

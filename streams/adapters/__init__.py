@@ -3,8 +3,13 @@
 Contract
 --------
 * Pure functions, no I/O: one module per bookmaker (``betpawa``, ``sportybet``,
-  ``bet9ja``), each with ``normalize(payload, captured_at)`` and ``extract_ids(payload)``;
-  this package is the registry the pipeline calls.
+  ``bet9ja``, ``betika``, ``betway``, ``msport``, ``sportpesa``), each with
+  ``normalize(payload, captured_at)`` and ``extract_ids(payload)``; this package is the
+  registry the pipeline calls, and :data:`BOOKMAKERS` the one list of bookmakers.
+* Betway and SportPesa split an event over two responses: their payload is the split-event
+  envelope ``{"event": …, "markets": …}`` (:mod:`streams.adapters._split`, ``docs/WIRE.md``).
+* Every Sportradar id goes through :func:`streams.adapters._sportradar.sportradar_match`:
+  one value means the same at every bookmaker, and an id that does not parse is ``bad_value``.
 * :func:`normalize` raises nothing but :class:`~streams.errors.DataError` (stage
   ``normalize``) for any payload, however malformed: the record goes to the DLQ with its
   original bytes and the error's ``kind``/``message``. Kinds: ``unknown_bookmaker``,
@@ -12,8 +17,9 @@ Contract
   ``missing_field``, ``bad_value``, ``unsupported_sport``, ``absurd_odds`` (one
   impossible active price rejects the whole capture) and ``malformed`` (a last-resort
   conversion at the adapter boundary that explicit checks should make unreachable).
-* Lines are mapped through the open taxonomy (:mod:`streams.taxonomy`): SportyBet
-  generically, BetPawa and Bet9ja through the mapping tables. Lines are counted in one
+* Lines are mapped through the open taxonomy (:mod:`streams.taxonomy`): the UOF-coded books
+  (SportyBet, MSport, Betika, Betway) generically, BetPawa, Bet9ja and SportPesa through the
+  mapping tables. Lines are counted in one
   unit, the bookmaker line (a SportyBet market entry, a BetPawa market type × row
   handicap, a Bet9ja code × ``@`` param): ``mapped_lines`` those that reached a canonical
   line, ``unmapped`` the others per native market id. An unknown market, an unreadable
@@ -34,25 +40,42 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from streams.adapters import bet9ja, betpawa, sportybet
+from streams.adapters import bet9ja, betika, betpawa, betway, msport, sportpesa, sportybet
 from streams.contracts.canonical import CanonicalEventOddsV1
 from streams.errors import DataError
 
-BOOKMAKERS: tuple[str, ...] = ("betpawa", "sportybet", "bet9ja")
+BOOKMAKERS: tuple[str, ...] = ("betpawa", "sportybet", "bet9ja", "betika", "betway", "msport", "sportpesa")
 
 _NORMALIZERS: dict[str, Callable[[object, datetime], CanonicalEventOddsV1]] = {
     "betpawa": betpawa.normalize,
     "sportybet": sportybet.normalize,
     "bet9ja": bet9ja.normalize,
+    "betika": betika.normalize,
+    "betway": betway.normalize,
+    "msport": msport.normalize,
+    "sportpesa": sportpesa.normalize,
 }
 _EXTRACTORS: dict[str, Callable[[object], tuple[str, int | None]]] = {
     "betpawa": betpawa.extract_ids,
     "sportybet": sportybet.extract_ids,
     "bet9ja": bet9ja.extract_ids,
+    "betika": betika.extract_ids,
+    "betway": betway.extract_ids,
+    "msport": msport.extract_ids,
+    "sportpesa": sportpesa.extract_ids,
+}
+#: lines sent per native market of one accepted response, for :mod:`streams.coverage.measure`
+#: (the first three books are counted there)
+NATIVE_LINES: dict[str, Callable[[Any], dict[str, tuple[str, int]]]] = {
+    "betika": betika.native_lines,
+    "betway": betway.native_lines,
+    "msport": msport.native_lines,
+    "sportpesa": sportpesa.native_lines,
 }
 
-__all__ = ["BOOKMAKERS", "extract_ids", "normalize"]
+__all__ = ["BOOKMAKERS", "NATIVE_LINES", "extract_ids", "normalize"]
 
 
 def _unknown(bookmaker: object) -> DataError:

@@ -8,6 +8,8 @@ Building canonical lines from the checked values is :mod:`streams.adapters._line
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NoReturn
 
@@ -27,7 +29,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Kickoffs outside 2000..2100 are a unit mistake (seconds vs ms) or garbage.
 _MIN_KICKOFF_MS = 946_684_800_000
 _MAX_KICKOFF_MS = 4_102_444_800_000
-_MAX_SR_ID = 2**63 - 1
 
 
 def fail(kind: str, message: str) -> NoReturn:
@@ -99,27 +100,6 @@ def id_text(value: object, path: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return req_str(value, path)
-
-
-def sr_number(value: object, path: str) -> int | None:
-    """A Sportradar match number given as digits or an int; empty, null or 0 mean "none"."""
-    if (
-        value is None
-        or value == ""
-        or (isinstance(value, int) and not isinstance(value, bool) and value == 0)
-    ):
-        return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        number = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        fail("bad_value", f"{path} must be a Sportradar match number (digits), got {value!r}")
-    if number == 0:
-        return None
-    if not 0 < number <= _MAX_SR_ID:
-        fail("bad_value", f"{path} = {value!r} is not a valid Sportradar match number")
-    return number
 
 
 def kickoff_from_ms(value: object, path: str) -> datetime:
@@ -196,3 +176,23 @@ def price_number(value: object, path: str) -> float:
 
 def bad_price(value: object, path: str) -> NoReturn:
     fail("absurd_odds", f"{path} = {value!r}: an active price must be finite and in (1.0, 10000]")
+
+
+def quoted_price(odds: object, where: Callable[[], str]) -> float:
+    """:func:`price_text` of a decimal-string price, with the JSON path worked out only on failure."""
+    if type(odds) is str:
+        try:
+            price = float(odds)
+        except ValueError:
+            price = math.nan
+        if MIN_PRICE < price <= MAX_PRICE:
+            return price
+        return price_text(odds, where())
+    return price_text(req_str(odds, where()), where())
+
+
+def text_id(value: object, where: Callable[[], str]) -> str:
+    """:func:`id_text` with the JSON path worked out only on failure."""
+    if type(value) is str and value and "\x00" not in value and value == value.strip():
+        return value
+    return id_text(value, where())

@@ -49,10 +49,10 @@ from streams.adapters._common import (
     malformed,
     opt_str,
     split_teams,
-    sr_number,
     utc_captured_at,
 )
 from streams.adapters._lines import LineCollector, counts
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "bet9ja"
@@ -124,7 +124,7 @@ def _sportradar(d: dict[str, Any], header: dict[str, Any], anchor: dict[str, Any
     ]
     for source, path, name in sources:
         if source is not None:
-            number = sr_number(source.get(name), path)
+            number = sportradar_match(source.get(name), path)
             if number is not None:
                 return number
     return None

@@ -47,10 +47,10 @@ from streams.adapters._common import (
     price_number,
     req_str,
     split_teams,
-    sr_number,
     utc_captured_at,
 )
 from streams.adapters._lines import OUTCOMES, BoundedCache, LineCollector, counts, outcome
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
 from streams.taxonomy import quarter_line
@@ -100,7 +100,7 @@ def _sportradar(widgets: object) -> int | None:
         if not isinstance(widget, dict):
             fail("wrong_type", f"widgets[{k}] must be an object, got {json_type(widget)}")
         if widget.get("type") == "SPORTRADAR":
-            return sr_number(widget.get("id"), f"widgets[{k}].id")
+            return sportradar_match(widget.get("id"), f"widgets[{k}].id")
     return None
 
 

@@ -5,7 +5,10 @@ Contract
 * Input is the parsed response ``{"bizCode": 10000, "message": ..., "data": {...}}``;
   any other ``bizCode`` is ``DataError(kind="api_error")``.
 * Identity: ``data.eventId`` is both SportyBet's own event id and, when it has the form
-  ``sr:match:<n>``, the Sportradar match (any other form → ``sportradar_id=None``).
+  ``sr:match:<n>``, the Sportradar match, read by
+  :func:`streams.adapters._sportradar.sportradar_match` (another URN such as
+  ``sr:simple_match:<n>`` → ``sportradar_id=None``; a value that is no id, such as
+  ``sr:match:12x`` → ``bad_value``, as at every bookmaker).
 * Every market is accepted generically: SportyBet sends UOF market ids, UOF specifiers and
   UOF outcome ids. The canonical market is :func:`streams.taxonomy.sportybet_market_id`
   of ``id`` (UOF ids as they are; SportyBet's own ids ≥ 60000 and ``BET_GENIUS`` ids in
@@ -25,7 +28,6 @@ Contract
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -46,6 +48,7 @@ from streams.adapters._common import (
     utc_captured_at,
 )
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
+from streams.adapters._sportradar import sportradar_match
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.taxonomy import MAX_PRICE, MIN_PRICE, canonical_specifier, sportybet_market_id
 
@@ -53,7 +56,6 @@ BOOKMAKER = "sportybet"
 SUCCESS = 10000
 
 _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
-_MATCH_URN = re.compile(r"sr:match:([0-9]{1,18})")
 _UNFIT = (0, "")  # cache marker: no canonical home (never a real slot: market ids start at 1)
 _SLOTS = BoundedCache(50_000)  # (id, specifier or None, genius) -> (market id, line key) | _UNFIT
 _PRICED = BoundedCache(50_000)  # (outcome id, odds text, isActive) -> Outcome
@@ -86,8 +88,7 @@ def _data(payload: object) -> dict[str, Any]:
 
 
 def _sportradar(event_id: str) -> int | None:
-    match = _MATCH_URN.fullmatch(event_id)
-    return int(match.group(1)) or None if match else None
+    return sportradar_match(event_id, "data.eventId")
 
 
 def _sport(data: dict[str, Any]) -> Sport:

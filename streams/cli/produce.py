@@ -72,7 +72,12 @@ async def produce(
 
 @click.command("produce")
 @click.argument("paths", nargs=-1)
-@click.option("--bookmaker", "-b", help="Bookmaker of the payloads (betpawa, sportybet, bet9ja).")
+@click.option(
+    "--bookmaker",
+    "-b",
+    help="Bookmaker of the payloads (betpawa, sportybet, bet9ja, betika, betway, msport, sportpesa;"
+    " Betway and SportPesa payloads are split-event envelopes, docs/WIRE.md).",
+)
 @click.option(
     "--source", default="oddsflow-produce", show_default=True, help="Scraper/source id in the envelope."
 )

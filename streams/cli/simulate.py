@@ -1,6 +1,6 @@
 """``oddsflow simulate``: a realistic live feed published like a scraper would.
 
-N events × the three bookmakers, payloads in each bookmaker's real JSON shape (see
+N events × the seven bookmakers, payloads in each bookmaker's real JSON shape (see
 :mod:`streams.simulator`), published with :class:`~streams.kafka.producer.OddsProducer` at
 ``--rate`` captures per second of wall-clock time. With ``--no-pace`` the captures are
 published as fast as possible with capture times spread over the ``--duration`` that just
@@ -41,9 +41,9 @@ async def simulate(settings: Settings, opts: SimulationOptions, source: str = "o
     """Publish the simulated feed; returns the number of captures published."""
     from streams.kafka.producer import OddsProducer
     from streams.kafka.topics import ensure_topics
-    from streams.simulator import World, WorldConfig, iter_captures
+    from streams.simulator import BOOKMAKERS, World, WorldConfig, iter_captures
 
-    await ensure_topics(settings, ("betpawa", "sportybet", "bet9ja"))
+    await ensure_topics(settings, BOOKMAKERS)
     now = datetime.now(UTC)
     span = opts.duration_s if opts.duration_s is not None else (opts.count or 0) / opts.rate
     start = now if opts.pace else now - timedelta(seconds=span)
@@ -123,7 +123,7 @@ def simulate_command(
     no_pace: bool,
     bootstrap_servers: str | None,
 ) -> None:
-    """Publish a simulated live feed of N events at the three bookmakers."""
+    """Publish a simulated live feed of N events at the seven bookmakers."""
     from streams.cli.root import settings_with
 
     opts = SimulationOptions(

@@ -2,7 +2,8 @@
 
 Wire format (what kcat, librdkafka or Java producers must send too)
 -------------------------------------------------------------------
-* **Topic**: ``odds.raw.<bookmaker>`` (``betpawa``, ``sportybet``, ``bet9ja``).
+* **Topic**: ``odds.raw.<bookmaker>`` (``betpawa``, ``sportybet``, ``bet9ja``, ``betika``,
+  ``betway``, ``msport``, ``sportpesa``: :data:`streams.adapters.BOOKMAKERS`).
 * **Key**: ``<bookmaker>:<bookmaker event id>`` in UTF-8 — every capture of one bookmaker
   event lands on one partition, in order.
 * **Partition**: chosen from the key by murmur2 (aiokafka's and the Java client's default;
@@ -17,6 +18,9 @@ Wire format (what kcat, librdkafka or Java producers must send too)
        "bookmaker_event_id": "31357750", "sportradar_id": 68995116,
        "payload": { ...the bookmaker's JSON response, unchanged... }}
 
+  Betway and SportPesa split an event over two responses: their ``payload`` is the
+  split-event envelope ``{"event": <first response>, "markets": <second response>}``
+  (``docs/WIRE.md``); half of it is dead-lettered (``normalize/missing_field``).
   ``captured_at`` is ISO-8601 with a zone (UTC recommended) or epoch milliseconds;
   ``bookmaker_event_id`` and ``sportradar_id`` are optional hints.
 

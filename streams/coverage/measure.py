@@ -144,7 +144,10 @@ def native_lines(bookmaker: str, payload: object) -> dict[str, tuple[str, int]]:
             return _betpawa(payload)
         if bookmaker == "bet9ja":
             return _bet9ja(payload)
-    except (AttributeError, KeyError, TypeError):
+        counter = adapters.NATIVE_LINES.get(bookmaker)
+        if counter is not None:
+            return counter(payload)
+    except (AttributeError, KeyError, TypeError, IndexError):
         return {}
     return {}
 

@@ -2,7 +2,9 @@
 
 :class:`World` holds the true state of N matches and each bookmaker's quoted book;
 :func:`iter_captures` turns it into a deterministic stream of bookmaker responses in the
-exact JSON shapes of BetPawa, SportyBet and Bet9ja (``docs/FORMATS.md``);
+exact JSON shapes of the seven bookmakers (BetPawa, SportyBet, Bet9ja: ``docs/FORMATS.md``;
+Betika, Betway, MSport, SportPesa: ``FORMATS-MORE.md``; Betway and SportPesa as the split-event
+envelope of ``docs/WIRE.md``);
 :meth:`World.truth` is the canonical (UOF) reading of any capture, for cross-checks.
 """
 

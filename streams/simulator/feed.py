@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from streams.simulator import bet9ja, betpawa, sportybet
-from streams.simulator.markets import BOOKMAKERS, Bookmaker, Size
+from streams.simulator import bet9ja, betika, betpawa, betway, msport, sportpesa, sportybet
+from streams.simulator.markets import Bookmaker, Size
 from streams.simulator.world import World, WorldConfig
 
 
@@ -43,7 +43,15 @@ def render(world: World, event_index: int, bookmaker: Bookmaker) -> dict[str, An
         return betpawa.render(match, book, size=size, seed=world.seed)
     if bookmaker == "bet9ja":
         return bet9ja.render(match, book, size=size, seed=world.seed)
-    event_id, _ = world.event_ids(event_index, bookmaker)
+    event_id, sr = world.event_ids(event_index, bookmaker)
+    if bookmaker == "msport":
+        return msport.render(match, book, event_id=event_id)
+    if bookmaker == "betika":
+        return betika.render(match, book, event_id=event_id, sr=sr)
+    if bookmaker == "betway":
+        return betway.render(match, book, event_id=event_id)
+    if bookmaker == "sportpesa":
+        return sportpesa.render(match, book, event_id=event_id, sr=sr)
     return sportybet.render(match, book, event_id=event_id, size=size, now_ms=world.now_ms, seed=world.seed)
 
 
@@ -78,13 +86,14 @@ def iter_captures(
     if not len(world):
         return
     start = world.now
-    round_s = len(world) * len(BOOKMAKERS) / rate_per_s
+    books = world.bookmakers
+    round_s = len(world) * len(books) / rate_per_s
     k = 0
     while True:
         if k:
             world.step(round_s)
         for i in range(len(world)):
-            for b in BOOKMAKERS:
+            for b in books:
                 offset = k / rate_per_s
                 if (count is not None and k >= count) or (duration_s is not None and offset >= duration_s):
                     return

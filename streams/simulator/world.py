@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from streams.simulator.filler import filler, reprice, sportybet_truth
-from streams.simulator.markets import BOOKMAKERS, CS_OTHER, Bookmaker, Line, Size, Sport
+from streams.simulator.markets import BOOKMAKERS, CS_OTHER, FIRST_THREE, Bookmaker, Line, Size, Sport
 from streams.simulator.model import Model, model_for, open_lines
 from streams.simulator.play import Incidents, advance
 from streams.simulator.spawn import new_match
@@ -78,7 +78,13 @@ class WorldConfig:
         ("betpawa", 0.055),
         ("sportybet", 0.05),
         ("bet9ja", 0.06),
+        ("betika", 0.065),
+        ("betway", 0.05),
+        ("msport", 0.06),
+        ("sportpesa", 0.07),
     )
+    #: the bookmakers of the feed (round-robin order of :func:`streams.simulator.iter_captures`)
+    bookmakers: tuple[Bookmaker, ...] = BOOKMAKERS
 
 
 class World:
@@ -102,6 +108,9 @@ class World:
         self.rng = random.Random(seed)
         # filler prices move on a stream of their own: the modelled world stays what it was
         self.extra_rng = random.Random(f"{seed}:filler")
+        # the books beyond FORMATS.md's three move on a stream of their own as well
+        self.more_rng = random.Random(f"{seed}:more")
+        self.bookmakers = self.config.bookmakers
         self._margin = dict(self.config.margins)
         self._uids = 0
         self.matches: list[Match] = []
@@ -138,7 +147,7 @@ class World:
             if m.ended:
                 self.matches[i], self.books[i] = self._spawn(initial=False)
                 continue
-            for b in BOOKMAKERS:
+            for b in self.bookmakers:
                 self._update(m, b, self.books[i][b], incidents, dt_seconds)
 
     def truth(self, event_index: int, bookmaker: Bookmaker) -> Truth:
@@ -165,6 +174,12 @@ class World:
         if bookmaker == "sportybet":
             book = self.books[event_index][bookmaker]
             out.update(sportybet_truth(book.extra, book.suspended))
+        if bookmaker == "betika" and not self.matches[event_index].live:  # no prematch flags
+            out = {k: {o: p for o, p in v.items() if p is not None} for k, v in out.items()}
+        if bookmaker == "sportpesa":  # no suspension flags: a suspended line is not sent;
+            # its "OTHR" correct score is not UOF's "other" (left out of its table)
+            out = {k: {o: p for o, p in v.items() if p is not None and (k != (45, "") or o != CS_OTHER)}
+                   for k, v in out.items()}  # fmt: skip
         return {key: outcomes for key, outcomes in out.items() if outcomes}
 
     def event_ids(self, event_index: int, bookmaker: Bookmaker) -> tuple[str, int | None]:
@@ -175,6 +190,12 @@ class World:
             return m.pawa_id, sr
         if bookmaker == "bet9ja":
             return str(m.bet9ja_id), sr
+        if bookmaker == "betika":
+            return str(10_800_000 + m.uid), sr
+        if bookmaker == "betway":  # its event id is the Sportradar number
+            return str(m.sr_id), m.sr_id
+        if bookmaker == "sportpesa":
+            return str(8_880_000 + m.uid), sr
         return (f"sr:match:{m.sr_id}" if sr else f"sr:simple_match:{m.sr_id}"), sr
 
     # -- internals -------------------------------------------------------------------------
@@ -184,16 +205,18 @@ class World:
         m, elapsed = new_match(self.rng, self._uids, self.now, self.config, initial=initial)
         advance(m, self.rng, elapsed)
         books: dict[Bookmaker, BookState] = {}
-        for b in BOOKMAKERS:
-            book = books[b] = BookState(bias=[self.rng.gauss(0.0, 0.02) for _ in range(3)])
+        for b in self.bookmakers:
+            rng = self.rng if b in FIRST_THREE else self.more_rng
+            book = books[b] = BookState(bias=[rng.gauss(0.0, 0.02) for _ in range(3)])
             self._update(m, b, book, Incidents(structural=True), 0.0)
-            rng = random.Random(f"{self.seed}:{m.uid}:{b}")
-            book.extra = filler(rng, b, m.sport, self.config.size, _units(b, book), self.now_ms)
-            book.extra_lines = [ln for market in book.extra for ln in market.lines]
+            if b in FIRST_THREE:  # the four others carry their modelled markets only
+                rng = random.Random(f"{self.seed}:{m.uid}:{b}")
+                book.extra = filler(rng, b, m.sport, self.config.size, _units(b, book), self.now_ms)
+                book.extra_lines = [ln for market in book.extra for ln in market.lines]
         return m, books
 
     def _update(self, m: Match, b: Bookmaker, book: BookState, inc: Incidents, dt: float) -> None:
-        cfg, rng = self.config, self.rng
+        cfg, rng = self.config, self.rng if b in FIRST_THREE else self.more_rng
         was_suspended = book.suspended
         if not m.live:
             book.suspended = False
@@ -262,12 +285,13 @@ class World:
         fair = model.odds(line)
         if len(fair) < 2:
             return None
+        rng = self.rng if b in FIRST_THREE else self.more_rng
         n = len(line.spec.outcomes)
         margin = self._margin[b] * (1 + 0.1 * (n - 2))
         prices: dict[str, float] = {}
         for oid, o in fair.items():
             # Margin weighted by (1 - q): long shots carry it, near-certainties stay above 1.
-            q = math.exp(self.rng.gauss(0.0, 0.015)) / o
+            q = math.exp(rng.gauss(0.0, 0.015)) / o
             q *= 1 + margin * max(0.0, 1 - q) * n / (n - 1)
             prices[oid] = min(MAX_PRICE, max(MIN_PRICE, round(1 / q, 2)))
         if old is not None and prices == old.prices:  # a re-quote is a change: move one tick

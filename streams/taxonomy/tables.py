@@ -8,6 +8,8 @@ Contract
   in which :data:`~streams.taxonomy.lines.LineFormat`), and native outcome → (canonical
   market, outcome id). One native market may feed several canonical markets (Bet9ja
   ``S_HAOU``: home total 19, away total 20).
+* :data:`SPORTPESA` maps ``(sport, market id)`` (hand-written ``data/sportpesa.json``: SportPesa
+  reuses its ids across sports) like :data:`BETPAWA`.
 * :data:`ODDSFLOW_MARKETS` is the registry of oddsflow's own markets (``data/oddsflow.json``).
 * A malformed table is a bug: importing this module raises :class:`TableError` and the
   process does not start.
@@ -166,3 +168,4 @@ BETPAWA: dict[tuple[Sport, str], NativeMarket] = _table("betpawa.json", ODDSFLOW
 BET9JA: dict[str, NativeMarket] = {
     code: m for (_, code), m in _table("bet9ja.json", ODDSFLOW_MARKETS).items()
 }
+SPORTPESA: dict[tuple[Sport, str], NativeMarket] = _table("sportpesa.json", ODDSFLOW_MARKETS)

@@ -12,7 +12,7 @@ from tests.unit.adapters.helpers import NOW, load
 
 
 def test_bookmakers() -> None:
-    assert BOOKMAKERS == ("betpawa", "sportybet", "bet9ja")
+    assert BOOKMAKERS == ("betpawa", "sportybet", "bet9ja", "betika", "betway", "msport", "sportpesa")
 
 
 @pytest.mark.parametrize("bookmaker", BOOKMAKERS)

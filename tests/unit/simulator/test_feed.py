@@ -18,6 +18,7 @@ from streams.simulator import (
     iter_captures,
     sample_payloads,
 )
+from streams.simulator.markets import FIRST_THREE
 from tests.unit.simulator.reference import MAPPED_UOF, READERS
 
 
@@ -34,7 +35,7 @@ def test_round_robin_over_events_and_bookmakers_at_the_configured_rate() -> None
 
 
 def test_the_world_is_stepped_once_per_round() -> None:
-    world = World(2, seed=32)
+    world = World(2, seed=32, config=WorldConfig(bookmakers=FIRST_THREE))
     feed = iter_captures(world, rate_per_s=6)  # one round = 6 captures = 1 s
     for _ in range(6):
         next(feed)
@@ -66,7 +67,12 @@ def test_feed_is_deterministic_for_a_seed() -> None:
 
 def test_consecutive_captures_of_one_book_change_about_change_rate_of_lines() -> None:
     cfg = WorldConfig(
-        live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0, change_rate=0.05, prematch_activity=1.0
+        live_share=0.0,
+        kickoff_horizon_s=48 * 3600,
+        suspend_rate=0.0,
+        change_rate=0.05,
+        prematch_activity=1.0,
+        bookmakers=FIRST_THREE,  # the books the reference readers know
     )
     world = World(10, seed=34, config=cfg)
     last: dict[tuple[int, str], dict[tuple[int, str], dict[str, float | None]]] = {}

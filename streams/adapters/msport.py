@@ -1,0 +1,153 @@
+"""MSport adapter: event JSON ``{bizCode, data: {event…, markets[]}}`` → :class:`CanonicalEventOddsV1` (pure).
+
+Contract
+--------
+* Input is the parsed response; any ``bizCode`` other than ``10000`` is ``api_error``.
+* Identity: ``data.eventId`` (``sr:match:<n>``) is MSport's event id and, through
+  :func:`~streams.adapters._sportradar.sportradar_match`, the Sportradar match.
+* Sport from ``data.sportId`` (``sr:sport:1`` soccer, ``sr:sport:2`` basketball,
+  ``sr:sport:5`` tennis), else ``unsupported_sport``. Kickoff ``data.startTime`` (epoch ms);
+  ``status`` 1 is live. ``category``/``tournament`` are the names.
+* Markets are read generically (:mod:`streams.adapters._uof`): ``id`` is the UOF market id,
+  ``specifiers`` the UOF specifier (pairs joined by ``|``, keys in any order: normalized),
+  outcome ``id`` the UOF outcome id (variant and player ids kept as sent). MSport's own ids
+  (5000001/5000002, the early-payout 1X2s) and unreadable specifiers are unmapped lines.
+* One market object is one bookmaker line. ``isActive`` 0 → inactive outcome, its price is
+  never read (placeholders such as ``"0.00"`` and stale prices stay out); an active outcome
+  whose ``odds`` is not a price in (1.0, 10000] rejects the whole capture (``absurd_odds``).
+  ``marketsCount`` is ignored (it is not the list's size).
+* Only :class:`~streams.errors.DataError` leaves :func:`normalize`/:func:`extract_ids`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from streams.adapters._common import (
+    BOUNDARY_ERRORS,
+    as_list,
+    as_object,
+    fail,
+    id_text,
+    json_type,
+    kickoff_from_ms,
+    malformed,
+    opt_str,
+    quoted_price,
+    req_str,
+    text_id,
+    utc_captured_at,
+)
+from streams.adapters._lines import LineCollector, counts, outcome
+from streams.adapters._sportradar import sportradar_match
+from streams.adapters._uof import uof_outcome, uof_slot
+from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+
+BOOKMAKER = "msport"
+SUCCESS = 10000
+_SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
+
+
+def extract_ids(payload: object) -> tuple[str, int | None]:
+    """``(data.eventId, Sportradar match number or None)`` without reading the markets."""
+    try:
+        data = _data(payload)
+        event_id = req_str(data.get("eventId"), "data.eventId")
+        return event_id, sportradar_match(event_id, "data.eventId")
+    except BOUNDARY_ERRORS as exc:
+        raise malformed(BOOKMAKER, exc) from exc
+
+
+def normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
+    """Normalize one MSport event response; raises only ``DataError``."""
+    try:
+        return _normalize(payload, captured_at)
+    except BOUNDARY_ERRORS as exc:
+        raise malformed(BOOKMAKER, exc) from exc
+
+
+def native_lines(payload: Any) -> dict[str, tuple[str, int]]:
+    """``{market id: (name, lines sent)}``: one line per market object (for coverage)."""
+    out: dict[str, tuple[str, int]] = {}
+    for market in payload["data"]["markets"]:
+        native = str(market["id"]).strip()
+        name, lines = out.get(native, (str(market.get("name") or native), 0))
+        out[native] = (name, lines + 1)
+    return out
+
+
+def _where(i: int, j: int) -> Callable[[str], str]:
+    return lambda field: f"data.markets[{i}].outcomes[{j}]{field}"
+
+
+def _data(payload: object) -> dict[str, Any]:
+    doc = as_object(payload, "msport payload")
+    biz = doc.get("bizCode")
+    if biz != SUCCESS or isinstance(biz, bool):
+        fail("api_error", f"bizCode is {biz!r} (message {doc.get('message')!r}); only {SUCCESS} is success")
+    return as_object(doc.get("data"), "data")
+
+
+def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
+    captured = utc_captured_at(captured_at)
+    data = _data(payload)
+    event_id = req_str(data.get("eventId"), "data.eventId")
+    sport_id = data.get("sportId")
+    sport = _SPORTS.get(sport_id) if isinstance(sport_id, str) else None
+    if sport is None:
+        fail("unsupported_sport", f"data.sportId {sport_id!r} is not soccer, basketball or tennis")
+    status = data.get("status")
+    collector = LineCollector()
+    unmapped: list[str] = []
+    mapped = 0
+    for i, market in enumerate(as_list(data.get("markets"), "data.markets")):
+        if type(market) is not dict:
+            fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
+        native = market.get("id")
+        native_text = id_text(native, f"data.markets[{i}].id")
+        specifier = market.get("specifiers")
+        slot = uof_slot(native, specifier or "") if specifier is None or type(specifier) is str else None
+        outcomes = market.get("outcomes")
+        if slot is None or not outcomes:
+            unmapped.append(native_text)
+            continue
+        mapped += 1
+        line = slot[1]
+        if type(outcomes) is not list:
+            as_list(outcomes, f"data.markets[{i}].outcomes")
+        for j, item in enumerate(outcomes):
+            if type(item) is not dict:
+                fail(
+                    "wrong_type", f"data.markets[{i}].outcomes[{j}] must be an object, got {json_type(item)}"
+                )
+            where = _where(i, j)
+            outcome_id = uof_outcome(text_id(item.get("id"), partial(where, ".id")), line)
+            active = item.get("isActive")
+            if active == 0 and type(active) is int:
+                collector.add(slot, outcome(outcome_id, None))
+            elif active == 1 and type(active) is int:
+                price = quoted_price(item.get("odds"), partial(where, ".odds"))
+                collector.add(slot, outcome(outcome_id, price))
+            elif active is None:
+                fail("missing_field", f"{where('.isActive')} is missing")
+            else:
+                fail("bad_value", f"{where('.isActive')} must be 1 or 0, got {active!r}")
+    return CanonicalEventOddsV1(
+        bookmaker=BOOKMAKER,
+        bookmaker_event_id=event_id,
+        sportradar_id=sportradar_match(event_id, "data.eventId"),
+        sport=sport,
+        home=req_str(data.get("homeTeam"), "data.homeTeam"),
+        away=req_str(data.get("awayTeam"), "data.awayTeam"),
+        kickoff=kickoff_from_ms(data.get("startTime"), "data.startTime"),
+        live=status == 1 and type(status) is int,
+        captured_at=captured,
+        category=opt_str(data.get("category"), "data.category"),
+        tournament=opt_str(data.get("tournament"), "data.tournament"),
+        lines=collector.build(),
+        unmapped=counts(unmapped),
+        mapped_lines=mapped,
+    )

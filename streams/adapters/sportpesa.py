@@ -1,0 +1,195 @@
+"""SportPesa adapter: the split event ``{"event": …, "markets": …}`` → :class:`CanonicalEventOddsV1` (pure).
+
+Contract
+--------
+* Input is the split-event envelope of ``docs/WIRE.md``: ``event`` is the event's entry of
+  SportPesa's listing (an object of the top-level array), ``markets`` the markets response
+  (an object keyed by the event id as text → array of markets). A missing half is
+  ``missing_field``; a markets response without the listing's id is ``bad_value`` (halves of
+  two events). The listing's own ``markets`` (its 3 Way) are not read: the markets response
+  carries them.
+* Identity: ``id`` (an int) is SportPesa's event id, ``betradarId`` the Sportradar match
+  (:func:`~streams.adapters._sportradar.sportradar_match`; ``betgeniusId`` is not read).
+  Teams: ``competitors[0]``/``[1]`` (home first). Kickoff ``dateTimestamp`` (epoch ms), else
+  ``date`` (ISO-8601 UTC). Sport from ``sport.id`` (SportPesa's own: 1 soccer,
+  2 basketball, 4 tennis). The payload has no in-play flag: the event counts as live once
+  its kickoff is past at ``captured_at``.
+* Markets are read through :data:`streams.taxonomy.tables.SPORTPESA`, keyed by (sport,
+  market ``id``): SportPesa reuses ids across sports (51 is an Asian handicap, a game
+  handicap and a points handicap). One bookmaker line is one (market ``id``, ``specValue``).
+  ``specValue`` is the line (home side for handicaps; the Euro handicap's whole goals
+  become ``hcp=a:b``); on a market without a line it must be 0, else the line is unmapped.
+  Selections are keyed by ``shortName``; unknown ones in a mapped market are skipped.
+* SportPesa sends no suspension flags: every selection listed is active, and one whose
+  ``odds`` is not a price in (1.0, 10000] rejects the capture (``absurd_odds``).
+* Only :class:`~streams.errors.DataError` leaves :func:`normalize`/:func:`extract_ids`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from streams.adapters._common import (
+    BOUNDARY_ERRORS,
+    as_list,
+    as_object,
+    fail,
+    id_text,
+    json_type,
+    kickoff_from_ms,
+    kickoff_from_text,
+    malformed,
+    opt_str,
+    price_text,
+    req_str,
+    utc_captured_at,
+)
+from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
+from streams.adapters._split import halves
+from streams.adapters._sportradar import sportradar_match
+from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+from streams.errors import DataError
+from streams.taxonomy import canonical_decimal
+from streams.taxonomy.tables import SPORTPESA, NativeMarket
+
+BOOKMAKER = "sportpesa"
+_SPORTS: dict[int, Sport] = {1: "soccer", 2: "basketball", 4: "tennis"}
+_TABLE: dict[Sport, dict[str, NativeMarket]] = {}
+for (_sport_key, _native), _spec in SPORTPESA.items():
+    _TABLE.setdefault(_sport_key, {})[_native] = _spec
+_UNFIT = "\x00unfit"
+_LINES = BoundedCache(20_000)  # (sport, market id, specValue) -> line key | _UNFIT
+
+
+def extract_ids(payload: object) -> tuple[str, int | None]:
+    """``(id, Sportradar match number or None)`` from the listing half."""
+    try:
+        event = halves(BOOKMAKER, payload, "event", "markets")[0]
+        return id_text(event.get("id"), "event.id"), sportradar_match(
+            event.get("betradarId"), "event.betradarId"
+        )
+    except BOUNDARY_ERRORS as exc:
+        raise malformed(BOOKMAKER, exc) from exc
+
+
+def normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
+    """Normalize one SportPesa split event; raises only ``DataError``."""
+    try:
+        return _normalize(payload, captured_at)
+    except BOUNDARY_ERRORS as exc:
+        raise malformed(BOOKMAKER, exc) from exc
+
+
+def native_lines(payload: Any) -> dict[str, tuple[str, int]]:
+    """``{market id: (name, lines sent)}``: one line per (id, ``specValue``)."""
+    event_id = str(payload["event"]["id"])
+    lines: dict[str, set[object]] = {}
+    names: dict[str, str] = {}
+    for market in payload["markets"][event_id]:
+        native = str(market["id"]).strip()
+        names.setdefault(native, str(market.get("name") or native))
+        value = market.get("specValue")
+        lines.setdefault(native, set()).add(value if type(value) in (int, float, str) else repr(value))
+    return {native: (names[native], len(found)) for native, found in lines.items()}
+
+
+def _teams(event: dict[str, Any]) -> tuple[str, str]:
+    competitors = as_list(event.get("competitors"), "event.competitors")
+    if len(competitors) != 2:
+        fail("bad_value", f"event.competitors must hold two teams (home first), got {len(competitors)}")
+    home, away = (as_object(c, f"event.competitors[{k}]") for k, c in enumerate(competitors))
+    return req_str(home.get("name"), "event.competitors[0].name"), req_str(
+        away.get("name"), "event.competitors[1].name"
+    )
+
+
+def _kickoff(event: dict[str, Any]) -> datetime:
+    if event.get("dateTimestamp") is not None:
+        return kickoff_from_ms(event["dateTimestamp"], "event.dateTimestamp")
+    return kickoff_from_text(event.get("date"), "event.date", None)
+
+
+def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
+    captured = utc_captured_at(captured_at)
+    event, second = halves(BOOKMAKER, payload, "event", "markets")
+    event_id = id_text(event.get("id"), "event.id")
+    sport_doc = as_object(event.get("sport"), "event.sport")
+    sport_id = sport_doc.get("id")
+    sport = _SPORTS.get(sport_id) if type(sport_id) is int else None
+    if sport is None:
+        fail("unsupported_sport", f"event.sport.id {sport_id!r} ({sport_doc.get('name')!r}) is not supported")
+    by_event = as_object(second, "markets")
+    if event_id not in by_event:
+        fail("bad_value", f"markets has no entry for event {event_id} (keys {sorted(by_event)[:3]}):"
+             " the two halves are of different events")  # fmt: skip
+    table = _TABLE.get(sport, {})
+    collector = LineCollector()
+    sent: set[tuple[str, object]] = set()
+    placed: set[tuple[str, object]] = set()
+    for i, market in enumerate(as_list(by_event[event_id], f"markets.{event_id}")):
+        where = f"markets.{event_id}[{i}]"
+        if type(market) is not dict:
+            fail("wrong_type", f"{where} must be an object, got {json_type(market)}")
+        native = id_text(market.get("id"), f"{where}.id")
+        value = market.get("specValue")
+        line_id = (native, value if type(value) in (int, float, str) else repr(value))
+        sent.add(line_id)
+        spec = table.get(native)
+        line = None if spec is None else _line(spec, value)
+        if spec is None or line is None:
+            continue
+        for j, item in enumerate(as_list(market.get("selections"), f"{where}.selections")):
+            path = f"{where}.selections[{j}]"
+            if type(item) is not dict:
+                fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
+            short = item.get("shortName")
+            target = spec.outcomes.get(short) if type(short) is str else None
+            if target is None:
+                continue
+            odds = item.get("odds")
+            if type(odds) is not str:
+                odds = req_str(odds, f"{path}.odds")
+            collector.add((target[0], line), outcome(target[1], price_text(odds, f"{path}.odds")))
+            placed.add(line_id)
+    home, away = _teams(event)
+    kickoff = _kickoff(event)
+    country, competition = event.get("country"), event.get("competition")
+    return CanonicalEventOddsV1(
+        bookmaker=BOOKMAKER,
+        bookmaker_event_id=event_id,
+        sportradar_id=sportradar_match(event.get("betradarId"), "event.betradarId"),
+        sport=sport,
+        home=home,
+        away=away,
+        kickoff=kickoff,
+        live=kickoff <= captured,
+        captured_at=captured,
+        category=opt_str(country.get("name"), "event.country.name") if isinstance(country, dict) else None,
+        tournament=opt_str(competition.get("name"), "event.competition.name")
+        if isinstance(competition, dict)
+        else None,
+        lines=collector.build(),
+        unmapped=counts(native for native, _ in sent - placed),
+        mapped_lines=len(placed),
+    )
+
+
+def _line(spec: NativeMarket, value: object) -> str | None:
+    """Line key of ``specValue`` on market ``spec``, or None when it cannot be its line."""
+    if type(value) is not int and type(value) is not float:
+        return None
+    key = (spec.sport, spec.native_id, value)
+    line: str | None = _LINES.lookup(key)
+    if line is None:
+        try:
+            text = canonical_decimal(value)
+        except DataError:
+            text = None
+        if spec.line_name is None:
+            line = spec.line(None) if text == "0" else None
+        else:
+            line = spec.line(text) if text is not None else None
+        line = _UNFIT if line is None else line
+        _LINES.put(key, line)
+    return None if line == _UNFIT else line
