@@ -29,8 +29,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 from streams.metadata import topic_partitions
 from streams.settings import Settings
 
-#: the match stage's tables (streams/match/agents.py); their changelogs are ``<app_id>-<name>-changelog``
-TABLES = ("event_registry", "last_prices")
+#: the match stage's tables (streams/match/agents.py) and the signals stage's
+#: (streams/signals/agents.py); their changelogs are ``<app_id>-<name>-changelog``
+TABLES = ("event_registry", "last_prices", "signal_boards", "signal_events")
 
 
 def changelog_specs(settings: Settings) -> list[NewTopic]:
