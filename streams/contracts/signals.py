@@ -114,8 +114,9 @@ class SignalsV1:
         return bool(self.margins or self.deviations or self.arbitrages or self.prices)
 
 
-def _dt(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _dt(value: datetime) -> datetime:
+    # orjson writes datetimes itself (RFC 3339, ``Z`` with OPT_UTC_Z), far faster than isoformat()
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def encode_signals(sig: SignalsV1) -> bytes:
@@ -145,7 +146,8 @@ def encode_signals(sig: SignalsV1) -> bytes:
             ],
             "prices": [[p.kind, p.bookmaker, p.market_id, p.line, _dt(p.at), p.outcomes] for p in sig.prices],
             "evaluated": [[mid, line] for mid, line in sig.evaluated],
-        }
+        },
+        option=orjson.OPT_UTC_Z,
     )
 
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from streams.agreement import AgreementState
 from streams.contracts.signals import ArbLeg, ArbWindow, Deviation, LinePrice, Margin, SignalsV1, encode_signals
@@ -47,9 +47,14 @@ from streams.signals.state import (
     decode_event,
     encode_board,
     encode_event,
+    line_text,
+    split_line,
+    to_dt,
 )
 
 _FAIR_CACHE = 200_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US = timedelta(microseconds=1)
 
 
 class Verdict(enum.Enum):
@@ -86,7 +91,7 @@ class SignalStage:
             AgreementState.from_settings(agreement) if agreement is not None and agreement.enabled else None
         )
         #: (board key, line) → (outcomes object the fair values were computed from, fair values)
-        self._fair: dict[tuple[str, LineKey], tuple[Outcomes, dict[str, float]]] = {}
+        self._fair: dict[tuple[str, str], tuple[Outcomes, dict[str, float]]] = {}
 
     # -- the rules -----------------------------------------------------------------------
 
@@ -113,13 +118,13 @@ class SignalStage:
         if board is None:
             board = BookBoard(now, snap.live)
         changed = _apply(board, snap)
-        for line_key in changed:
-            if line_key in board.opened or line_key not in board.lines:
+        for line_key, text in changed:
+            if text in board.opened or text not in board.lines:
                 continue
-            at, outs = board.lines[line_key]
+            at, outs = board.lines[text]
             if any(p is not None for p in outs.values()):
-                board.opened.add(line_key)
-                prices.append(LinePrice("opening", snap.bookmaker, line_key[0], line_key[1], at, outs))
+                board.opened.add(text)
+                prices.append(LinePrice("opening", snap.bookmaker, line_key[0], line_key[1], to_dt(at), outs))
         if snap.bookmaker not in entry.books:
             entry.books.append(snap.bookmaker)
         self.boards.put(bkey, board)
@@ -129,16 +134,18 @@ class SignalStage:
         margins: list[Margin] = []
         deviations: list[Deviation] = []
         evaluated: list[LineKey] = []
-        for line_key in changed:
+        for line_key, text in changed:
             if line_key in flagged:
                 continue
             evaluated.append(line_key)
-            if line_key in board.lines:
-                m = self._margin(line_key, board.lines[line_key][1])
+            held = board.lines.get(text)
+            if held is not None:
+                m = self._margin(line_key, held[1])
                 if m is not None:
                     margins.append(m)
-            deviations.extend(self._deviations(key, line_key, fresh))
-        arbs = self._arbitrage(entry, key, set(changed) | set(entry.arbs), flagged, fresh, now)
+            deviations.extend(self._deviations(key, line_key, text, fresh))
+        lines = {line_key for line_key, _ in changed} | set(entry.arbs)
+        arbs = self._arbitrage(entry, lines, flagged, fresh, now)
 
         signals = SignalsV1(
             event_key=key,
@@ -168,9 +175,10 @@ class SignalStage:
             board = self.boards.get(f"{key}|{book}")
             if board is None:
                 continue
-            for (mid, line), (at, outs) in board.lines.items():
+            for text, (at, outs) in board.lines.items():
                 if any(p is not None for p in outs.values()):
-                    out.append(LinePrice("closing", book, mid, line, at, outs))
+                    mid, line = split_line(text)
+                    out.append(LinePrice("closing", book, mid, line, to_dt(at), outs))
         return out
 
     def _flagged(self, key: str, snap: SnapshotV1, board: BookBoard) -> set[LineKey]:
@@ -180,7 +188,7 @@ class SignalStage:
         ev = snap.event
         args = (key, ev.sport, snap.bookmaker, snap.captured_at, snap.live)
         if snap.keyframe or not state.has_board(key, snap.bookmaker):
-            lines = ((k, outs.items()) for k, (_, outs) in board.lines.items())
+            lines = ((split_line(k), outs.items()) for k, (_, outs) in board.lines.items())
             state.observe(*args, lines)
         else:
             changed = ((k, outs.items()) for k, outs in snap.changed.items())
@@ -207,8 +215,8 @@ class SignalStage:
         fair = {i: (mult[n], shin[n]) for n, i in enumerate(ids)}
         return Margin(line_key[0], line_key[1], formulas.margin(values), fair)
 
-    def _fair_of(self, bkey: str, line_key: LineKey, outs: Outcomes) -> dict[str, float] | None:
-        held = self._fair.get((bkey, line_key))
+    def _fair_of(self, bkey: str, line_key: LineKey, text: str, outs: Outcomes) -> dict[str, float] | None:
+        held = self._fair.get((bkey, text))
         if held is not None and held[0] is outs:
             return held[1]
         prices = priced_complete(line_key[0], outs)
@@ -219,15 +227,17 @@ class SignalStage:
         fair = dict(zip(ids, probs, strict=True))
         if len(self._fair) >= _FAIR_CACHE:
             self._fair.clear()
-        self._fair[(bkey, line_key)] = (outs, fair)
+        self._fair[(bkey, text)] = (outs, fair)
         return fair
 
-    def _deviations(self, key: str, line_key: LineKey, fresh: dict[str, BookBoard]) -> list[Deviation]:
+    def _deviations(
+        self, key: str, line_key: LineKey, text: str, fresh: dict[str, BookBoard]
+    ) -> list[Deviation]:
         fair_by_book = {}
         for book, board in fresh.items():
-            held = board.lines.get(line_key)
+            held = board.lines.get(text)
             if held is not None:
-                fair = self._fair_of(f"{key}|{book}", line_key, held[1])
+                fair = self._fair_of(f"{key}|{book}", line_key, text, held[1])
                 if fair is not None:
                     fair_by_book[book] = fair
         books = len(fair_by_book)
@@ -237,7 +247,7 @@ class SignalStage:
         threshold = self.settings.deviation_min
         out = []
         for book in sorted(fresh):
-            held = fresh[book].lines.get(line_key)
+            held = fresh[book].lines.get(text)
             if held is None:
                 continue
             for outcome_id, price in held[1].items():
@@ -252,7 +262,6 @@ class SignalStage:
     def _arbitrage(
         self,
         entry: EventEntry,
-        key: str,
         lines: set[LineKey],
         flagged: set[LineKey],
         fresh: dict[str, BookBoard],
@@ -264,8 +273,9 @@ class SignalStage:
             full = complete_set(line_key[0])
             if full is not None and line_key not in flagged:
                 quotes = {}
+                text = line_text(line_key)
                 for book, board in fresh.items():
-                    held = board.lines.get(line_key)
+                    held = board.lines.get(text)
                     prices = None if held is None else priced_complete(line_key[0], held[1])
                     if prices is not None:
                         quotes[book] = prices
@@ -287,22 +297,28 @@ class SignalStage:
         return out
 
 
-def _apply(board: BookBoard, snap: SnapshotV1) -> list[LineKey]:
-    """Apply the snapshot to the board; returns the lines whose outcomes changed or went away."""
+def _apply(board: BookBoard, snap: SnapshotV1) -> list[tuple[LineKey, str]]:
+    """Apply the snapshot to the board; returns the lines (key and text) whose outcomes changed
+    or went away."""
     now = snap.captured_at
-    changed: list[LineKey] = []
-    if snap.keyframe:
-        for line_key in [k for k in board.lines if k not in snap.changed]:
-            del board.lines[line_key]
-            changed.append(line_key)
+    us = (now - _EPOCH) // _US
+    changed: list[tuple[LineKey, str]] = []
+    listed = {}
     for line_key, outs in snap.changed.items():
-        held = board.lines.get(line_key)
+        text = listed[line_key] = line_text(line_key)
+        held = board.lines.get(text)
         if held is None or held[1] != outs:
-            board.lines[line_key] = (now, outs)
-            changed.append(line_key)
+            board.lines[text] = (us, outs)
+            changed.append((line_key, text))
+    if snap.keyframe:
+        keep = set(listed.values())
+        for text in [k for k in board.lines if k not in keep]:
+            del board.lines[text]
+            changed.append((split_line(text), text))
     for line_key in snap.removed:
-        if line_key in board.lines and line_key not in snap.changed:
-            del board.lines[line_key]
-            changed.append(line_key)
+        text = line_text(line_key)
+        if text in board.lines and line_key not in listed:
+            del board.lines[text]
+            changed.append((line_key, text))
     board.captured_at, board.live = now, snap.live
     return changed

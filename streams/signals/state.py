@@ -40,24 +40,35 @@ def _dt(us: int) -> datetime:
     return _EPOCH + us * _US
 
 
-def _key(key: LineKey) -> str:
+def line_text(key: LineKey) -> str:
+    """``(18, "total=2.5")`` → ``"18|total=2.5"`` (the boards' line keys)."""
     return f"{key[0]}|{key[1]}"
 
 
-def _split(text: str) -> LineKey:
+def to_dt(us: int) -> datetime:
+    """Microseconds since the epoch (the boards' times) → UTC datetime."""
+    return _EPOCH + us * _US
+
+
+_key = line_text
+
+
+def split_line(text: str) -> LineKey:
+    """Inverse of :func:`line_text`."""
     market_id, _, line = text.partition("|")
     return int(market_id), line
 
 
 @dataclass(slots=True)
 class BookBoard:
-    """One bookmaker's current lines of one event."""
+    """One bookmaker's current lines of one event. Lines are keyed by :func:`line_text` and
+    times kept as epoch microseconds, so the table value is encoded without a Python loop."""
 
     captured_at: datetime
     live: bool
-    #: line → (time its outcomes last changed, outcomes)
-    lines: dict[LineKey, tuple[datetime, Outcomes]] = field(default_factory=dict)
-    opened: set[LineKey] = field(default_factory=set)
+    #: line text → (µs since the epoch its outcomes last changed, outcomes)
+    lines: dict[str, tuple[int, Outcomes]] = field(default_factory=dict)
+    opened: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -89,8 +100,8 @@ def encode_board(board: BookBoard) -> bytes:
             "v": STATE_VERSION,
             "at": _us(board.captured_at),
             "live": board.live,
-            "l": {_key(k): [_us(t), outs] for k, (t, outs) in board.lines.items()},
-            "o": [_key(k) for k in board.opened],
+            "l": board.lines,
+            "o": list(board.opened),
         }
     )
 
@@ -104,8 +115,8 @@ def decode_board(data: bytes | None) -> BookBoard | None:
     return BookBoard(
         captured_at=_dt(doc["at"]),
         live=doc["live"],
-        lines={_split(k): (_dt(t), outs) for k, (t, outs) in doc["l"].items()},
-        opened={_split(k) for k in doc["o"]},
+        lines={k: (t, outs) for k, (t, outs) in doc["l"].items()},
+        opened=set(doc["o"]),
     )
 
 
@@ -135,7 +146,7 @@ def decode_event(data: bytes | None) -> EventEntry | None:
     return EventEntry(
         books=list(doc["b"]),
         arbs={
-            _split(k): OpenArb(_dt(start), profit, suspect, tuple(ArbLeg(*leg) for leg in legs))
+            split_line(k): OpenArb(_dt(start), profit, suspect, tuple(ArbLeg(*leg) for leg in legs))
             for k, start, profit, suspect, legs in doc["a"]
         },
         closed=doc["c"],

@@ -57,6 +57,7 @@ class Harness:
             "ODDS_TOPICS__CANONICAL": f"t{u}.odds.canonical.v1",
             "ODDS_TOPICS__SNAPSHOTS": f"t{u}.odds.snapshots.v1",
             "ODDS_TOPICS__DLQ": f"t{u}.odds.dlq.v1",
+            "ODDS_SIGNALS__TOPIC": f"t{u}.odds.signals.v1",
             "ODDS_TOPICS__PARTITIONS": str(self.partitions),
             "ODDS_STREAMS__APP_ID": f"oddsflow-test-{u}",
             "ODDS_STREAMS__DATA_DIR": str(self.workdir / "faust"),
