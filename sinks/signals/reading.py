@@ -36,6 +36,17 @@ SELECT sportradar_id, home, away, kickoff, market_id, line, market_name, started
   FROM signal_arbitrage_open
  ORDER BY suspect, profit DESC
  LIMIT $1"""
+#: the latest arbitrage windows, open or closed, with names (the demo's list)
+ARB_WINDOWS = """
+SELECT a.sportradar_id, e.home, e.away, a.market_id, a.line,
+       coalesce(render_name(m.name_template, a.line, e.home, e.away), market_label(a.market_id, a.line))
+           AS market_name,
+       a.captured_at, a.ended_at, a.profit, a.suspect, a.legs
+  FROM signal_arbitrage a
+  LEFT JOIN events e ON e.sportradar_id = a.sportradar_id
+  LEFT JOIN markets m ON m.market_id = a.market_id
+ ORDER BY a.captured_at DESC
+ LIMIT $1"""
 _MARGINS = """
 SELECT bookmaker, market_id, market_name, margin, lines, last_at
   FROM signal_margins_by_book

@@ -5,6 +5,8 @@ Part of :data:`sinks.schema.metadata` (imported there) so ``alembic check`` comp
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, Column, Index, Integer, SmallInteger, Table, Text
 from sqlalchemy.dialects.postgresql import DOUBLE_PRECISION as Float
 from sqlalchemy.dialects.postgresql import JSONB
@@ -33,22 +35,26 @@ signal_margins = Table(
     postgresql_partition_by="RANGE (captured_at)",
 )
 
-_DEVIATION = (
-    Column("sportradar_id", BigInteger, primary_key=True),
-    Column("bookmaker", Text, primary_key=True),
-    Column("market_id", Integer, primary_key=True, autoincrement=False),
-    Column("line", Text, primary_key=True),
-    Column("outcome_id", Text, primary_key=True),
-    Column("price", Float, nullable=False),
-    Column("consensus", Float, nullable=False),
-    Column("deviation", Float, nullable=False),
-    Column("books", SmallInteger, nullable=False),
-)
+
+def _deviation() -> tuple[Column[Any], ...]:
+    """The columns both deviation tables share (new objects per table)."""
+    return (
+        Column("sportradar_id", BigInteger, primary_key=True),
+        Column("bookmaker", Text, primary_key=True),
+        Column("market_id", Integer, primary_key=True, autoincrement=False),
+        Column("line", Text, primary_key=True),
+        Column("outcome_id", Text, primary_key=True),
+        Column("price", Float, nullable=False),
+        Column("consensus", Float, nullable=False),
+        Column("deviation", Float, nullable=False),
+        Column("books", SmallInteger, nullable=False),
+    )
+
 
 signal_deviations = Table(
     "signal_deviations",
     metadata,
-    *(c.copy() for c in _DEVIATION),
+    *_deviation(),
     Column("captured_at", TS, primary_key=True),
     _brin("signal_deviations"),
     postgresql_partition_by="RANGE (captured_at)",
@@ -57,7 +63,7 @@ signal_deviations = Table(
 signal_deviations_now = Table(
     "signal_deviations_now",
     metadata,
-    *(c.copy() for c in _DEVIATION),
+    *_deviation(),
     Column("captured_at", TS, nullable=False),
     Index("ix_signal_deviations_now_bookmaker", "bookmaker"),
 )
