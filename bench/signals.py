@@ -61,7 +61,9 @@ def match(records: list[bytes]) -> list[bytes]:
     counters = StreamCounters()
     out = []
     for value in records:
-        result = match_capture(decode_capture(value), boards, registry, policy=policy, trust=TRUST, counters=counters)
+        result = match_capture(
+            decode_capture(value), boards, registry, policy=policy, trust=TRUST, counters=counters
+        )
         if result.snapshot is not None:
             out.append(encode_snapshot(result.snapshot))
     return out

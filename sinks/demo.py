@@ -167,7 +167,8 @@ async def _summary(settings: Settings) -> None:
         counts = Table(title="rows in Postgres")
         counts.add_column("table")
         counts.add_column("rows", justify="right")
-        for table in ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds", *SIGNAL_TABLES):
+        tables = ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds", *SIGNAL_TABLES)
+        for table in tables:
             counts.add_row(table, str(await conn.fetchval(f"SELECT count(*) FROM {table}")))
         console.print(counts)
         event = await showcase_event(conn)
@@ -201,14 +202,18 @@ async def _signals(settings: Settings) -> None:
         for a in await conn.fetch(ARB_WINDOWS, 10):
             legs = ", ".join(f"{o}@{p:.2f} {b}" for o, b, p, _ in orjson.loads(a["legs"]))
             closed = "open" if a["ended_at"] is None else a["ended_at"].strftime("%H:%M:%S")
-            arbs.add_row(f"{a['home']} v {a['away']}", a["market_name"], a["captured_at"].strftime("%H:%M:%S"),
-                         closed, f"{100 * a['profit']:.2f}%", legs, "suspect" if a["suspect"] else "")  # fmt: skip
+            opened = a["captured_at"].strftime("%H:%M:%S")
+            suspect = "suspect" if a["suspect"] else ""
+            event = f"{a['home']} v {a['away']}"
+            arbs.add_row(event, a["market_name"], opened, closed, f"{100 * a['profit']:.2f}%", legs, suspect)
         console.print(arbs if arbs.row_count else "[yellow]no arbitrage window found[/]")
     finally:
         await conn.close()
 
 
-def _spawn(command: str, settings: Settings, log_dir: Path, module: str = "streams") -> subprocess.Popen[bytes]:
+def _spawn(
+    command: str, settings: Settings, log_dir: Path, module: str = "streams"
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,

@@ -10,6 +10,7 @@ view refreshed every ``--interval`` seconds (``--once``: print one and stop).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -140,7 +141,5 @@ def signals_command(as_json: bool, once: bool, interval: float, limit: int, home
                 await asyncio.sleep(interval)
                 view.update(render(await collect(settings, limit)))
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(live())
-    except KeyboardInterrupt:
-        pass

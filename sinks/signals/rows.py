@@ -71,14 +71,25 @@ def add(rows: SignalRows, sig: SignalsV1) -> None:
         rows.margins.append((sr, sig.bookmaker, m.market_id, m.line, at, m.margin, _json(fair)))
     by_line: dict[LineOfEvent, list[Row]] = {(sr, mid, line): [] for mid, line in sig.evaluated}
     for d in sig.deviations:
-        row = (sr, d.bookmaker, d.market_id, d.line, d.outcome_id, at, d.price, d.consensus, d.deviation, d.books)
+        row = (
+            sr,
+            d.bookmaker,
+            d.market_id,
+            d.line,
+            d.outcome_id,
+            at,
+            d.price,
+            d.consensus,
+            d.deviation,
+            d.books,
+        )
         rows.deviations.append(row)
         by_line.setdefault((sr, d.market_id, d.line), []).append(row)
     rows.now.update(by_line)  # a later evaluation of a line replaces an earlier one
     for a in sig.arbitrages:
         legs = _json([[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs])
-        row = (sr, a.market_id, a.line, a.started_at, a.ended_at, a.profit, a.suspect, legs)
-        (rows.arbs_opened if a.ended_at is None else rows.arbs_closed).append(row)
+        arb = (sr, a.market_id, a.line, a.started_at, a.ended_at, a.profit, a.suspect, legs)
+        (rows.arbs_opened if a.ended_at is None else rows.arbs_closed).append(arb)
     for p in sig.prices:
         rows.prices.append((sr, p.bookmaker, p.market_id, p.line, p.kind, p.at, _json(p.outcomes)))
 

@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 class SignalsSink:
     """See the module docstring."""
 
-    def __init__(self, settings: Settings, *, session_timeout_ms: int = 10_000, max_records: int = 2_000) -> None:
+    def __init__(
+        self, settings: Settings, *, session_timeout_ms: int = 10_000, max_records: int = 2_000
+    ) -> None:
         self.settings = settings
         sig = settings.signals
         self.topic = sig.topic
@@ -196,4 +198,6 @@ def signals_sink_command(group_id: str | None) -> None:
     from streams.cli import settings_with
 
     written = asyncio.run(run_signals_sink(settings_with(signals__sink_group_id=group_id)))
-    log.info("signals sink stopped: %d messages, %d rows, %d dead", written.messages, written.rows, written.dead)
+    log.info(
+        "signals sink stopped: %d messages, %d rows, %d dead", written.messages, written.rows, written.dead
+    )

@@ -139,9 +139,14 @@ def encode_signals(sig: SignalsV1) -> bytes:
             ],
             "arbitrages": [
                 [
-                    a.market_id, a.line, _dt(a.started_at), None if a.ended_at is None else _dt(a.ended_at),
-                    a.profit, a.suspect, [[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs],
-                ]  # fmt: skip
+                    a.market_id,
+                    a.line,
+                    _dt(a.started_at),
+                    None if a.ended_at is None else _dt(a.ended_at),
+                    a.profit,
+                    a.suspect,
+                    [[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs],
+                ]
                 for a in sig.arbitrages
             ],
             "prices": [[p.kind, p.bookmaker, p.market_id, p.line, _dt(p.at), p.outcomes] for p in sig.prices],
@@ -189,7 +194,9 @@ def decode_signals(data: bytes | None) -> SignalsV1:
             live=bool(doc["live"]),
             source=Source(str(topic), int(partition), int(offset)),
             margins=tuple(
-                Margin(int(mid), str(line), float(m), {str(k): (float(a), float(b)) for k, (a, b) in f.items()})
+                Margin(
+                    int(mid), str(line), float(m), {str(k): (float(a), float(b)) for k, (a, b) in f.items()}
+                )
                 for mid, line, m, f in doc["margins"]
             ),
             deviations=tuple(
@@ -198,16 +205,25 @@ def decode_signals(data: bytes | None) -> SignalsV1:
             ),
             arbitrages=tuple(
                 ArbWindow(
-                    int(mid), str(ln), _ts(start), None if end is None else _ts(end), float(profit),
-                    bool(suspect), tuple(ArbLeg(str(o), str(b), float(p), float(s)) for o, b, p, s in legs),
-                )  # fmt: skip
+                    int(mid),
+                    str(ln),
+                    _ts(start),
+                    None if end is None else _ts(end),
+                    float(profit),
+                    bool(suspect),
+                    tuple(ArbLeg(str(o), str(b), float(p), float(s)) for o, b, p, s in legs),
+                )
                 for mid, ln, start, end, profit, suspect, legs in doc["arbitrages"]
             ),
             prices=tuple(
                 LinePrice(
-                    _kind(kind), str(b), int(mid), str(ln), _ts(at),
+                    _kind(kind),
+                    str(b),
+                    int(mid),
+                    str(ln),
+                    _ts(at),
                     {str(k): None if v is None else float(v) for k, v in outs.items()},
-                )  # fmt: skip
+                )
                 for kind, b, mid, ln, at, outs in doc["prices"]
             ),
             evaluated=tuple((int(mid), str(line)) for mid, line in doc.get("evaluated", ())),

@@ -32,7 +32,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from streams.agreement import AgreementState
-from streams.contracts.signals import ArbLeg, ArbWindow, Deviation, LinePrice, Margin, SignalsV1, encode_signals
+from streams.contracts.signals import (
+    ArbLeg,
+    ArbWindow,
+    Deviation,
+    LinePrice,
+    Margin,
+    SignalsV1,
+    encode_signals,
+)
 from streams.contracts.snapshot import Outcomes, SnapshotV1, Source
 from streams.settings import AgreementSettings, SignalsSettings
 from streams.signals import formulas
@@ -292,7 +300,15 @@ class SignalStage:
             elif open_ is not None:
                 del entry.arbs[line_key]
                 out.append(
-                    ArbWindow(line_key[0], line_key[1], open_.started_at, now, open_.profit, open_.suspect, open_.legs)
+                    ArbWindow(
+                        line_key[0],
+                        line_key[1],
+                        open_.started_at,
+                        now,
+                        open_.profit,
+                        open_.suspect,
+                        open_.legs,
+                    )
                 )
         return out
 

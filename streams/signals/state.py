@@ -126,10 +126,15 @@ def encode_event(entry: EventEntry) -> bytes:
             "v": STATE_VERSION,
             "b": entry.books,
             "a": [
-                [_key(k), _us(a.started_at), a.profit, a.suspect,
-                 [[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs]]
+                [
+                    _key(k),
+                    _us(a.started_at),
+                    a.profit,
+                    a.suspect,
+                    [[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs],
+                ]
                 for k, a in entry.arbs.items()
-            ],  # fmt: skip
+            ],
             "c": entry.closed,
             "last": entry.last,
             "out": None if entry.output is None else entry.output.decode(),

@@ -29,7 +29,9 @@ def script(t0: datetime | None = None) -> list[SnapshotV1]:
     kickoff = t0 + timedelta(seconds=3.5)
     event = EventInfo(SR, "soccer", "Planted Home", "Planted Away", kickoff)
 
-    def snap(i: int, book: str, at: datetime, lines: dict[tuple[int, str], Outcomes], live: bool = False) -> SnapshotV1:
+    def snap(
+        i: int, book: str, at: datetime, lines: dict[tuple[int, str], Outcomes], live: bool = False
+    ) -> SnapshotV1:
         return SnapshotV1(event, book, f"{book}-{SR}", at, live, i < 3, len(lines),
                           Source(f"odds.raw.{book}", 0, i), lines)  # fmt: skip
 
@@ -37,7 +39,9 @@ def script(t0: datetime | None = None) -> list[SnapshotV1]:
     return [
         snap(0, "sportybet", t0, {OU: {"12": 1.90, "13": 1.90}, X12: {"1": 2.50, "2": 3.40, "3": 3.00}}),
         snap(1, "bet9ja", t0 + s, {OU: {"12": 1.88, "13": 1.92}, X12: {"1": 2.40, "2": 3.60, "3": 3.10}}),
-        snap(2, "betpawa", t0 + 2 * s, {OU: {"12": 2.25, "13": 1.65}, X12: {"1": 2.45, "2": 3.30, "3": 3.25}}),
+        snap(
+            2, "betpawa", t0 + 2 * s, {OU: {"12": 2.25, "13": 1.65}, X12: {"1": 2.45, "2": 3.30, "3": 3.25}}
+        ),
         snap(3, "bet9ja", t0 + 3 * s, {X12: {"1": 2.40, "2": 3.30, "3": 3.10}}),
         snap(4, "sportybet", t0 + 5 * s, {X12: {"1": 2.60, "2": 3.20, "3": 2.90}}, live=True),
     ]

@@ -77,7 +77,10 @@ async def test_planted_signals_found_and_stored_once(harness: Harness, migrated_
     arbs = [(a.market_id, a.ended_at is None, a.profit, a.suspect) for m in msgs for a in m.arbitrages]
     expected = []
     for market, (profit, opened, closed) in plant.ARBS.items():
-        expected += [(market, True, pytest.approx(profit), False), (market, False, pytest.approx(profit), False)]
+        expected += [
+            (market, True, pytest.approx(profit), False),
+            (market, False, pytest.approx(profit), False),
+        ]
         assert any(a.market_id == market and a.ended_at is None for a in msgs[opened].arbitrages)
         assert any(a.market_id == market and a.ended_at is not None for a in msgs[closed].arbitrages)
     assert sorted(arbs, key=lambda a: (a[0], a[1])) == sorted(expected, key=lambda a: (a[0], a[1]))
@@ -114,7 +117,9 @@ async def test_planted_signals_found_and_stored_once(harness: Harness, migrated_
         assert [r["profit"] for r in rows] == pytest.approx([plant.ARBS[1][0], plant.ARBS[18][0]])
         assert await count("SELECT count(*) FROM signal_arbitrage_open") == 0
         now = await conn.fetch("SELECT bookmaker, outcome_id, deviation FROM signal_deviations_current")
-        assert {(r["bookmaker"], 18, r["outcome_id"]): r["deviation"] for r in now} == pytest.approx(plant.DEVIATIONS)
+        assert {(r["bookmaker"], 18, r["outcome_id"]): r["deviation"] for r in now} == pytest.approx(
+            plant.DEVIATIONS
+        )
     finally:
         sink.stop()
         await task

@@ -155,7 +155,10 @@ def test_replay_publishes_the_same_bytes_and_duplicates_are_skipped() -> None:
     first = st.put(snap("bet9ja", at(1), {OU: {"12": 1.85, "13": 2.05}}), offset=6)
     again = st.put(snap("bet9ja", at(1), {OU: {"12": 1.85, "13": 2.05}}), offset=6)
     assert again.verdict is Verdict.REPLAY and again.output == first.output
-    assert st.put(snap("sportybet", at(0), {OU: {"12": 2.10, "13": 1.80}}), offset=5).verdict is Verdict.DUPLICATE
+    assert (
+        st.put(snap("sportybet", at(0), {OU: {"12": 2.10, "13": 1.80}}), offset=5).verdict
+        is Verdict.DUPLICATE
+    )
     # the match stage publishing a capture again (new offset, same captured_at): stale
     assert st.put(snap("bet9ja", at(1), {OU: {"12": 1.85, "13": 2.05}}), offset=7).verdict is Verdict.STALE
 
