@@ -23,7 +23,8 @@ its last evaluation (replaced line by line).
 
 Views (reading side, ``oddsflow signals``): ``signal_deviations_current`` (current deviations
 with event and market names), ``signal_arbitrage_open``, ``signal_margins_by_book`` (mean
-margin per bookmaker and market over the last hour).
+margin per bookmaker and market over the last hour). Names render with ``Home``/``Away``
+for an event the snapshot sink has not stored yet.
 
 Revision ID: 0006
 Revises: 0005
@@ -109,9 +110,9 @@ CREATE INDEX ix_signal_deviations_now_bookmaker ON signal_deviations_now (bookma
 
 CREATE VIEW signal_deviations_current AS
 SELECT d.sportradar_id, e.home, e.away, e.kickoff, d.bookmaker, d.market_id, d.line,
-       coalesce(render_name(m.name_template, d.line, e.home, e.away), market_label(d.market_id, d.line))
+       coalesce(render_name(m.name_template, d.line, coalesce(e.home, 'Home'), coalesce(e.away, 'Away')), market_label(d.market_id, d.line))
            AS market_name,
-       coalesce(render_name(o.name_template, d.line, e.home, e.away), d.outcome_id) AS outcome_name,
+       coalesce(render_name(o.name_template, d.line, coalesce(e.home, 'Home'), coalesce(e.away, 'Away')), d.outcome_id) AS outcome_name,
        d.outcome_id, d.price, 1 / d.consensus AS fair_price, d.consensus, d.deviation, d.books, d.captured_at
   FROM signal_deviations_now d
   LEFT JOIN events e ON e.sportradar_id = d.sportradar_id
@@ -120,7 +121,7 @@ SELECT d.sportradar_id, e.home, e.away, e.kickoff, d.bookmaker, d.market_id, d.l
 
 CREATE VIEW signal_arbitrage_open AS
 SELECT a.sportradar_id, e.home, e.away, e.kickoff, a.market_id, a.line,
-       coalesce(render_name(m.name_template, a.line, e.home, e.away), market_label(a.market_id, a.line))
+       coalesce(render_name(m.name_template, a.line, coalesce(e.home, 'Home'), coalesce(e.away, 'Away')), market_label(a.market_id, a.line))
            AS market_name,
        a.captured_at AS started_at, a.profit, a.suspect, a.legs
   FROM signal_arbitrage a

@@ -40,8 +40,8 @@ SELECT sportradar_id, home, away, kickoff, market_id, line, market_name, started
 #: the latest arbitrage windows, open or closed, with names (the demo's list)
 ARB_WINDOWS = """
 SELECT a.sportradar_id, e.home, e.away, a.market_id, a.line,
-       coalesce(render_name(m.name_template, a.line, e.home, e.away), market_label(a.market_id, a.line))
-           AS market_name,
+       coalesce(render_name(m.name_template, a.line, coalesce(e.home, 'Home'), coalesce(e.away, 'Away')),
+                market_label(a.market_id, a.line)) AS market_name,
        a.captured_at, a.ended_at, a.profit, a.suspect, a.legs
   FROM signal_arbitrage a
   LEFT JOIN events e ON e.sportradar_id = a.sportradar_id

@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 import pytest
+from click.testing import CliRunner
 
+from sinks.signals.reading import signals_command
 from sinks.signals.sink import SignalsSink
 from streams.contracts.signals import SignalsV1, decode_signals
 from streams.contracts.snapshot import encode_snapshot
@@ -116,6 +119,17 @@ async def test_planted_signals_found_and_stored_once(harness: Harness, migrated_
         assert [(r["market_id"], r["ended_at"] is not None) for r in rows] == [(1, True), (18, True)]
         assert [r["profit"] for r in rows] == pytest.approx([plant.ARBS[1][0], plant.ARBS[18][0]])
         assert await count("SELECT count(*) FROM signal_arbitrage_open") == 0
+        # the reading side: oddsflow signals --json
+        env = {"ODDS_POSTGRES__URL": migrated_db, "ODDS_SIGNALS__HOME_BOOKMAKER": "betpawa"}
+        result = await asyncio.to_thread(CliRunner().invoke, signals_command, ["--json"], env=env)
+        assert result.exit_code == 0, result.output
+        doc = orjson.loads(result.output)
+        assert {(d["outcome_id"], round(d["deviation"], 6)) for d in doc["deviations"]} == {
+            (o, round(v, 6)) for (_, _, o), v in plant.DEVIATIONS.items()
+        }
+        assert doc["deviations"][0]["outcome_name"] == "Under 2.5"  # the largest first: −17.5%
+        assert doc["arbitrages"] == []
+        assert {m["bookmaker"] for m in doc["margins"]} == {"betpawa", "bet9ja", "sportybet"}
         now = await conn.fetch("SELECT bookmaker, outcome_id, deviation FROM signal_deviations_current")
         assert {(r["bookmaker"], 18, r["outcome_id"]): r["deviation"] for r in now} == pytest.approx(
             plant.DEVIATIONS
