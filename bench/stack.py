@@ -141,6 +141,7 @@ class Stack:
             "ODDS_TOPICS__CANONICAL": f"b{u}.odds.canonical.v1",
             "ODDS_TOPICS__SNAPSHOTS": f"b{u}.odds.snapshots.v1",
             "ODDS_TOPICS__DLQ": f"b{u}.odds.dlq.v1",
+            "ODDS_SIGNALS__TOPIC": f"b{u}.odds.signals.v1",
             "ODDS_TOPICS__PARTITIONS": str(self.partitions),
             "ODDS_STREAMS__APP_ID": f"oddsflow-bench-{u}",
             "ODDS_STREAMS__DATA_DIR": str(self.workdir / "faust"),

@@ -190,6 +190,7 @@ def faust_run(broker: Broker, captures: list[Capture], workers: int, settle_s: f
         "ODDS_TOPICS__CANONICAL": f"b{uid}.odds.canonical.v1",
         "ODDS_TOPICS__SNAPSHOTS": f"b{uid}.odds.snapshots.v1",
         "ODDS_TOPICS__DLQ": f"b{uid}.odds.dlq.v1",
+        "ODDS_SIGNALS__TOPIC": f"b{uid}.odds.signals.v1",
         "ODDS_TOPICS__PARTITIONS": str(PARTITIONS),
         "ODDS_STREAMS__APP_ID": f"oddsflow-bench-{uid}",
         "ODDS_STREAMS__BROKER_SESSION_TIMEOUT_S": "6",

@@ -3,8 +3,10 @@
 Lifecycle: start the embedded broker (unless ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` is set) and
 the embedded Postgres (unless ``ODDS_POSTGRES__URL`` is set), migrate and re-seed the market
 names (as ``oddsflow migrate`` does), run partition maintenance, round-trip one simulated
-capture through the broker, print what is in Postgres (the best prices of one event by
-market and outcome name), then stop exactly what it started.
+capture through the broker, run a worker, the sink and the signals sink on a simulated feed,
+print what is in Postgres (the best prices of one event by market and outcome name, the home
+bookmaker's largest deviations from consensus and the arbitrage windows found), then stop
+exactly what it started.
 """
 
 from __future__ import annotations
@@ -22,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+import orjson
 from rich.console import Console
 from rich.table import Table
 
+from sinks.signals.tables import SIGNAL_TABLES
 from streams.cli.root import settings_with
 from streams.settings import Settings
 
@@ -164,7 +168,8 @@ async def _summary(settings: Settings) -> None:
         counts = Table(title="rows in Postgres")
         counts.add_column("table")
         counts.add_column("rows", justify="right")
-        for table in ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds"):
+        tables = ("events", "event_bookmakers", "snapshots", "odds_history", "current_odds", *SIGNAL_TABLES)
+        for table in tables:
             counts.add_row(table, str(await conn.fetchval(f"SELECT count(*) FROM {table}")))
         console.print(counts)
         event = await showcase_event(conn)
@@ -183,7 +188,33 @@ async def _summary(settings: Settings) -> None:
         await conn.close()
 
 
-def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[bytes]:
+async def _signals(settings: Settings) -> None:
+    """The home bookmaker's largest deviations now and the arbitrage windows found."""
+    from sinks.signals.reading import ARB_WINDOWS, query, render
+    from sinks.store.db import connect
+
+    conn = await connect(settings.postgres)
+    try:
+        doc = await query(conn, settings.signals.home_bookmaker, limit=10)
+        console.print(render(doc).renderables[0])
+        arbs = Table(title="arbitrage windows found (newest first)")
+        for col in ("event", "market", "opened", "closed", "profit", "legs", "suspect"):
+            arbs.add_column(col)
+        for a in await conn.fetch(ARB_WINDOWS, 10):
+            legs = ", ".join(f"{o}@{p:.2f} {b}" for o, b, p, _ in orjson.loads(a["legs"]))
+            closed = "open" if a["ended_at"] is None else a["ended_at"].strftime("%H:%M:%S")
+            opened = a["captured_at"].strftime("%H:%M:%S")
+            suspect = "suspect" if a["suspect"] else ""
+            event = f"{a['home']} v {a['away']}"
+            arbs.add_row(event, a["market_name"], opened, closed, f"{100 * a['profit']:.2f}%", legs, suspect)
+        console.print(arbs if arbs.row_count else "[yellow]no arbitrage window found[/]")
+    finally:
+        await conn.close()
+
+
+def _spawn(
+    command: str, settings: Settings, log_dir: Path, module: str = "streams"
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
@@ -193,7 +224,8 @@ def _spawn(command: str, settings: Settings, log_dir: Path) -> subprocess.Popen[
         "ODDS_LOG_LEVEL": "DEBUG" if os.environ.get("ODDS_LOG_LEVEL") == "DEBUG" else "INFO",
     }
     log = open(log_dir / f"{command}.log", "ab")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen([sys.executable, "-m", "streams", command], env=env, stdout=log, stderr=log)
+    argv = [sys.executable, "-m", module] + ([command] if module == "streams" else [])
+    return subprocess.Popen(argv, env=env, stdout=log, stderr=log)
 
 
 @click.command()
@@ -221,8 +253,12 @@ def demo(seconds: float, events: int, rate: float) -> None:
         console.print(f"[green]round trip[/] {size} bytes via {topic} at offset {offset}: identical")
         log_dir = settings.embedded.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        procs = [_spawn("worker", settings, log_dir), _spawn("sink", settings, log_dir)]
-        console.print(f"[green]started[/] worker and sink (logs in {log_dir})")
+        procs = [
+            _spawn("worker", settings, log_dir),
+            _spawn("sink", settings, log_dir),
+            _spawn("signals-sink", settings, log_dir, module="sinks.signals"),
+        ]
+        console.print(f"[green]started[/] worker, sink and signals sink (logs in {log_dir})")
         try:
             opts = SimulationOptions(events=events, rate=rate, duration_s=seconds)
 
@@ -243,6 +279,7 @@ def demo(seconds: float, events: int, rate: float) -> None:
             published = asyncio.run(feed_and_watch())
             console.print(f"[green]simulated[/] {published} captures of {events} events at 3 bookmakers")
             asyncio.run(_summary(settings))
+            asyncio.run(_signals(settings))
         finally:
             for proc in procs:
                 proc.send_signal(signal.SIGTERM)

@@ -4,7 +4,9 @@
 
 * ``normalize_raw`` (:mod:`streams.stages.normalize.agents`): raw topics → ``odds.canonical.v1``;
 * ``match_captures`` (:mod:`streams.stages.match.agents`): ``odds.canonical.v1`` → tables →
-  ``odds.snapshots.v1``.
+  ``odds.snapshots.v1``;
+* ``compute_signals`` (:mod:`streams.stages.signals.agents`, unless ``ODDS_SIGNALS__ENABLED=false``):
+  ``odds.snapshots.v1`` → tables → ``odds.signals.v1``.
 
 The app id (``streams.app_id``) names the consumer group and the changelog topics
 (``<app_id>-event_registry-changelog``, ``<app_id>-last_prices-changelog``). Tables live in
@@ -30,6 +32,7 @@ from streams.kafka.workarounds import offset_fetch_errors
 from streams.settings import Settings
 from streams.stages.match import agents as match_agents
 from streams.stages.normalize import agents as normalize_agents
+from streams.stages.signals import agents as signals_agents
 
 MiB = 1024 * 1024
 #: largest record (uncompressed) the worker's producer sends: a dead letter of any raw record
@@ -114,4 +117,6 @@ def create_app(
     offset_fetch_errors.install()  # the transport seeks to committed offsets
     normalize_agents.register(app, ctx, sorted(set(topics)))
     match_agents.register(app, ctx)
+    if settings.signals.enabled:
+        signals_agents.register(app, ctx)
     return app

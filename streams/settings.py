@@ -253,6 +253,30 @@ class AgreementSettings(BaseModel):
     max_events: int = Field(default=5_000, ge=1)
 
 
+class SignalsSettings(BaseModel):
+    """Price signals (streams/signals): margins, fair prices, consensus, deviations, arbitrage.
+
+    ``max_age_s``: a bookmaker whose last capture of the event is older than this (capture
+    time of the snapshot being processed) is left out of consensus, deviations and
+    arbitrage. ``home_bookmaker``: the book whose deviations the reading side shows first.
+    ``deviation_min``: deviations ``|o·p − 1|`` below this are not emitted (0.08 = 8%; a
+    book at its usual margin sits a few percent below consensus on every outcome).
+    ``min_books``: fresh priced books a consensus needs. ``fair_method``: the fair
+    probabilities consensus is built from. ``max_arb_pct``: an arbitrage above this profit
+    (percent) is flagged suspect. ``enabled``: run the stage in the worker.
+    """
+
+    enabled: bool = True
+    max_age_s: float = Field(default=60.0, gt=0, le=86_400)
+    home_bookmaker: str = "betpawa"
+    deviation_min: float = Field(default=0.08, ge=0, lt=10)
+    min_books: int = Field(default=2, ge=1, le=50)
+    fair_method: Literal["multiplicative", "shin"] = "shin"
+    max_arb_pct: float = Field(default=10.0, gt=0, le=100)
+    topic: str = "odds.signals.v1"
+    sink_group_id: str = "oddsflow-signals-sink"
+
+
 class EmbeddedSettings(BaseModel):
     """Brokers and databases oddsflow starts itself (demo, tests, ``oddsflow broker``).
 
@@ -290,6 +314,7 @@ class Settings(BaseSettings):
     embedded: EmbeddedSettings = EmbeddedSettings()
     monitor: MonitorSettings = MonitorSettings()
     agreement: AgreementSettings = AgreementSettings()
+    signals: SignalsSettings = SignalsSettings()
     #: set by ``oddsflow -v``/``-vv`` for the command and the processes it starts
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 

@@ -62,8 +62,15 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-#: Tables range-partitioned by day on ``captured_at``.
-PARTITIONED_TABLES = ("snapshots", "odds_history")
+#: Tables range-partitioned by day on ``captured_at`` (the signal tables: sinks/signals/tables.py).
+PARTITIONED_TABLES = (
+    "snapshots",
+    "odds_history",
+    "signal_margins",
+    "signal_deviations",
+    "signal_arbitrage",
+    "signal_prices",
+)
 
 TS = DateTime(timezone=True)
 

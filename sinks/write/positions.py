@@ -24,19 +24,26 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, Protocol
 
 from aiokafka import ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
 
 from sinks.write.errors import classify
-from sinks.write.writer import BatchWriter
 from streams.observe.monitor import LagRow
 
 log = logging.getLogger(__name__)
 
 Consumer = Any  # aiokafka.AIOKafkaConsumer (subscribed to the positions' topic)
+
+
+class OffsetReader(Protocol):
+    """What :meth:`Positions.seek_pending` needs of a writer (the snapshot and signals sinks')."""
+
+    async def stored_offsets(self, partitions: Sequence[int]) -> dict[int, int]: ...
+
+    async def reset(self) -> None: ...
 
 
 class Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -100,7 +107,7 @@ class Positions:
         if mine:
             self.assigned(consumer, mine)
 
-    async def seek_pending(self, consumer: Consumer, writer: BatchWriter) -> None:
+    async def seek_pending(self, consumer: Consumer, writer: OffsetReader) -> None:
         """Seek pending partitions to their stored offsets and resume them (unless held).
 
         Does nothing before :attr:`retry_at`. A transient failure to read the offsets drops

@@ -79,7 +79,7 @@ def install_monitor(app: Any, settings: Settings) -> None:
         return [
             (tp.topic, tp.partition, consumer.highwater(tp), committed.get(tp))
             for tp in consumer.assignment()
-            if tp.topic == t.canonical or tp.topic.startswith(t.raw_prefix)
+            if tp.topic in (t.canonical, t.snapshots) or tp.topic.startswith(t.raw_prefix)
         ]
 
     async def monitor() -> None:

@@ -18,12 +18,13 @@ from streams.settings import Settings
 
 
 def topic_specs(settings: Settings, bookmakers: tuple[str, ...]) -> list[NewTopic]:
-    """Raw topics of ``bookmakers``, the snapshots topic and the DLQ."""
+    """Raw topics of ``bookmakers``, the snapshots and signals topics and the DLQ."""
     t, k = settings.topics, settings.kafka
     isr = {"min.insync.replicas": str(t.insync_replicas())}
     big = {"max.message.bytes": str(k.max_message_bytes)} | isr
     specs = [NewTopic(t.raw(b), t.partitions, t.replication_factor, topic_configs=big) for b in bookmakers]
     specs.append(NewTopic(t.snapshots, t.partitions, t.replication_factor, topic_configs=big))
+    specs.append(NewTopic(settings.signals.topic, t.partitions, t.replication_factor, topic_configs=big))
     dlq = {"max.message.bytes": str(k.max_message_bytes + 1024 * 1024)} | isr
     specs.append(NewTopic(t.dlq, t.partitions, t.replication_factor, topic_configs=dlq))
     return specs

@@ -81,6 +81,22 @@ CROSSBOOK_DISAGREEMENTS = Counter(
     "counted once for each of the two bookmakers; market is the UOF market id.",
     ["bookmaker", "sport", "market"],
 )
+SIGNAL_DEVIATIONS = Counter(
+    "oddsflow_signal_deviations_total",
+    "Prices at least ODDS_SIGNALS__DEVIATION_MIN away from the cross-book consensus (streams/signals), "
+    "per bookmaker and direction (above: more generous than fair).",
+    ["bookmaker", "direction"],
+)
+ARB_WINDOWS = Counter(
+    "oddsflow_arbitrage_windows_total",
+    "Arbitrage windows opened and closed (suspect: above ODDS_SIGNALS__MAX_ARB_PCT).",
+    ["change", "suspect"],
+)
+ARB_WINDOWS_OPEN = Gauge(
+    "oddsflow_arbitrage_windows_open",
+    "Arbitrage windows open now on this worker's events (suspect: above ODDS_SIGNALS__MAX_ARB_PCT).",
+    ["suspect"],
+)
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
 #: histograms also export ``_bucket``/``_sum``/``_count``).
@@ -104,6 +120,9 @@ EXPORTED = {
         STALE_CAPTURES,
         SPLIT_BOARDS,
         CROSSBOOK_DISAGREEMENTS,
+        SIGNAL_DEVIATIONS,
+        ARB_WINDOWS,
+        ARB_WINDOWS_OPEN,
     )
 }
 

@@ -93,8 +93,14 @@ EXPECT = {
     ),
 }
 NORMALIZE = (r"betpawa\s+\d+\s+\d+\s+\d+", r"worst ratio \d\.\d\d")
+SIGNALS = (
+    r"match\s+\d+ µs CPU per capture",
+    r"signals\s+\d+ µs CPU per snapshot",
+    r"signals / match = \d+\.\d\d \(target ≤ 0\.20: (OK|MISS)\)",
+)
 CASES = [
     Case("normalize", "none", NORMALIZE),
+    Case("signals", "none", SIGNALS),
     Case("normalize", "none", NORMALIZE, module=True),
     Case(
         "broker", "own", (r"broker kafka at", r"broker tansu at", r"kafka\s+\d+\.\d\n", r"tansu\s+\d+\.\d\n")

@@ -29,9 +29,9 @@ from aiokafka.errors import TopicAlreadyExistsError
 from streams.kafka.workarounds.metadata import topic_partitions
 from streams.settings import Settings
 
-#: the match stage's tables (streams/stages/match/agents.py); their changelogs are
-#: ``<app_id>-<name>-changelog``
-TABLES = ("event_registry", "last_prices")
+#: the match stage's tables (streams/stages/match/agents.py) and the signals stage's
+#: (streams/stages/signals/agents.py); their changelogs are ``<app_id>-<name>-changelog``
+TABLES = ("event_registry", "last_prices", "signal_boards", "signal_events")
 
 
 def changelog_specs(settings: Settings) -> list[NewTopic]:

@@ -58,6 +58,7 @@ class Harness:
             "ODDS_TOPICS__CANONICAL": f"t{u}.odds.canonical.v1",
             "ODDS_TOPICS__SNAPSHOTS": f"t{u}.odds.snapshots.v1",
             "ODDS_TOPICS__DLQ": f"t{u}.odds.dlq.v1",
+            "ODDS_SIGNALS__TOPIC": f"t{u}.odds.signals.v1",
             "ODDS_TOPICS__PARTITIONS": str(self.partitions),
             "ODDS_STREAMS__APP_ID": f"oddsflow-test-{u}",
             "ODDS_STREAMS__DATA_DIR": str(self.workdir / "faust"),
@@ -73,7 +74,7 @@ class Harness:
     def settings(self) -> Settings:
         overrides: dict[str, dict[str, Any]] = {}
         for name, value in self.env.items():
-            if name.startswith("ODDS_"):
+            if name.startswith("ODDS_") and "__" in name:
                 section, _, key = name[5:].lower().partition("__")
                 overrides.setdefault(section, {})[key] = value
         return load_settings(**overrides)

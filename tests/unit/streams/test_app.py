@@ -13,6 +13,7 @@ from streams.cli.main import _add_builtin_commands
 from streams.cli.root import cli
 from streams.errors import SettingsError
 from streams.kafka.raw_topics import matching_raw_topics, raw_pattern
+from streams.kafka.workarounds.faust_new_changelogs import TABLES as CHANGELOG_TABLES
 from streams.settings import load_settings
 
 
@@ -84,12 +85,18 @@ def test_raw_pattern_resolution() -> None:
     assert found == sorted(["odds.raw.pinnacle", *(f"odds.raw.{b}" for b in BOOKMAKERS)])
 
 
-def test_app_has_both_agents_and_tables() -> None:
+def test_app_has_its_agents_and_tables() -> None:
     app = create_app(load_settings(streams={"app_id": "wiring"}), ["odds.raw.betpawa", "odds.raw.x"])
-    assert set(app.agents) == {"normalize_raw", "match_captures"}
-    assert set(app.tables) == {"event_registry", "last_prices"}
+    assert set(app.agents) == {"normalize_raw", "match_captures", "compute_signals"}
+    assert set(app.tables) == {"event_registry", "last_prices", "signal_boards", "signal_events"}
+    assert set(app.tables) == set(CHANGELOG_TABLES)  # made before faust starts
     assert app.tables["last_prices"].changelog_topic.get_topic_name() == "wiring-last_prices-changelog"
     assert app.oddsflow.settings.streams.app_id == "wiring"
+
+
+def test_signals_stage_can_be_turned_off() -> None:
+    app = create_app(load_settings(signals={"enabled": False}), ["odds.raw.betpawa"])
+    assert set(app.agents) == {"normalize_raw", "match_captures"}
 
 
 def test_worker_command_is_registered() -> None:

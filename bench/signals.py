@@ -1,0 +1,107 @@
+"""CPU of the signals stage per snapshot against the match stage's per capture, in process.
+
+    .venv/bin/python bench/signals.py [--events 20] [--rounds 10]
+    .venv/bin/python bench/signals.py --smoke    # CI: 2 events, 3 rounds
+
+Captures: ``--events`` simulated matches × 3 bookmakers × ``--rounds`` captures each, at real
+sizes (:func:`bench.stages.build`), normalized once up front. Figures (CPU time, best of 3):
+
+* **match**: what the match agent does per capture as plain functions — canonical decode,
+  registry and board (:func:`streams.stages.match.logic.match_capture`), snapshot encode;
+* **signals**: what the signals agent does per snapshot — snapshot decode,
+  :meth:`streams.stages.signals.logic.SignalStage.process` (table writes as bytes), message encode.
+
+Neither includes faust or Kafka (the same for both). Target: signals ≤ 20% of match.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
+    sys.path[0] = str(ROOT)
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+from bench.options import parse  # noqa: E402
+from bench.stages import build  # noqa: E402
+from streams.contracts.capture import decode_capture, encode_capture  # noqa: E402
+from streams.contracts.snapshot import Source, decode_snapshot, encode_snapshot  # noqa: E402
+from streams.observe.counters import StreamCounters  # noqa: E402
+from streams.settings import AgreementSettings, SignalsSettings  # noqa: E402
+from streams.stages.match.board import KeyframePolicy  # noqa: E402
+from streams.stages.match.logic import match_capture  # noqa: E402
+from streams.stages.normalize.logic import normalize_record  # noqa: E402
+from streams.stages.signals.logic import SignalStage  # noqa: E402
+
+SMOKE = {"events": 2, "rounds": 3}
+TRUST = ("sportybet", "betpawa", "bet9ja")
+
+
+def canonical(events: int, rounds: int) -> list[bytes]:
+    """Every capture as the match stage reads it (``odds.canonical.v1`` bytes)."""
+    out = []
+    for i, c in enumerate(build(events, rounds)):
+        capture = normalize_record(
+            Source(f"odds.raw.{c.bookmaker}", 0, i), c.envelope, raw_prefix="odds.raw.",
+            max_bytes=8 << 20, max_age=timedelta(days=30), max_skew=timedelta(minutes=5),
+        )  # fmt: skip
+        out.append(encode_capture(capture))
+    return out
+
+
+def match(records: list[bytes]) -> list[bytes]:
+    boards: dict[str, bytes] = {}
+    registry: dict[str, bytes] = {}
+    policy = KeyframePolicy(100, timedelta(minutes=10))
+    counters = StreamCounters()
+    out = []
+    for value in records:
+        result = match_capture(
+            decode_capture(value), boards, registry, policy=policy, trust=TRUST, counters=counters
+        )
+        if result.snapshot is not None:
+            out.append(encode_snapshot(result.snapshot))
+    return out
+
+
+def signals(snapshots: list[bytes]) -> int:
+    stage = SignalStage(SignalsSettings(), {}, {}, AgreementSettings())
+    emitted = 0
+    for offset, value in enumerate(snapshots):
+        result = stage.process(decode_snapshot(value), 0, offset, "odds.snapshots.v1")
+        emitted += result.output is not None
+    return emitted
+
+
+def cpu(fn, *args):  # type: ignore[no-untyped-def]
+    best, out = float("inf"), None
+    for _ in range(3):
+        t0 = time.process_time()
+        out = fn(*args)
+        best = min(best, time.process_time() - t0)
+    return best, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parse(parser, SMOKE)
+    records = canonical(args.events, args.rounds)
+    t_match, snapshots = cpu(match, records)
+    t_signals, emitted = cpu(signals, snapshots)
+    n, m = len(records), len(snapshots)
+    print(f"{n} captures, {m} snapshots, {emitted} signal messages")
+    print(f"match    {1e6 * t_match / n:10.0f} µs CPU per capture")
+    print(f"signals  {1e6 * t_signals / m:10.0f} µs CPU per snapshot")
+    ratio = (t_signals / m) / (t_match / n)
+    print(f"signals / match = {ratio:.2f} (target ≤ 0.20: {'OK' if ratio <= 0.20 else 'MISS'})")
+
+
+if __name__ == "__main__":
+    main()
