@@ -199,7 +199,7 @@ class StreamsSettings(BaseModel):
     #: ``kafka.fetch_partition_bytes`` it bounds what a worker holds when behind. Unbounded,
     #: one poll of a few compressed fetches held ~7,000 decoded records (~25 MB) per worker.
     max_poll_records: int = Field(default=200, ge=1)
-    raw_topic_refresh_s: float = Field(default=60.0, gt=0)
+    raw_topic_refresh_s: float = Field(default=20.0, gt=0)
     store: str = "memory://"
     data_dir: Path = Path(".oddsflow/faust")
     web_enabled: bool = False
