@@ -146,7 +146,7 @@ def _parse_dt(value: Any, name: str) -> datetime:
 
 def _status(value: Any) -> str | None:
     if value is None or value in CLOSING_STATUSES:
-        return value
+        return None if value is None else str(value)
     raise ValueError(f"status {value!r} is not one of {CLOSING_STATUSES}")
 
 

@@ -83,7 +83,7 @@ def _decode_lifecycle(doc: dict[str, object]) -> EventLifecycleV1:
         return EventLifecycleV1(
             sportradar_id=None if sr is None else int(str(sr)),
             bookmakers={str(b): str(i) for b, i in books.items()},
-            state=state,  # type: ignore[arg-type]  # checked above
+            state=state,  # checked above
             at=at.astimezone(UTC),
             reason=str(doc["reason"]),
         )

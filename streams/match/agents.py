@@ -45,7 +45,7 @@ from streams.contracts.capture import decode_capture
 from streams.contracts.snapshot import encode_snapshot
 from streams.delivery import AckQueue, KeyedSender, OutRecord
 from streams.errors import DataError
-from streams.match.board import KeyframePolicy
+from streams.match.board import KeyframePolicy, Verdict
 from streams.match.crossbook import CrossBook
 from streams.match.expiry import Expiry
 from streams.match.lifecycle import Admission, LifecyclePolicy
@@ -134,7 +134,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 metrics.UNMATCHED_EVENTS.labels(bookmaker).inc(counters.unmatched_events - unmatched)
             if counters.stale_captures > stale:
                 metrics.STALE_CAPTURES.labels(bookmaker).inc(counters.stale_captures - stale)
-            expiry.after(msg.partition, capture)
+            if result.verdict in (Verdict.NEW, Verdict.REPLAY):  # not for a skipped redelivery
+                expiry.after(msg.partition, capture)
             if result.moved_from is not None:
                 split_boards.seen(gate, capture, result.moved_from)
             snapshot = result.snapshot

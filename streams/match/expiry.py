@@ -35,7 +35,7 @@ def key_partition(partitions: int) -> Callable[[str], int]:
     """Canonical partition of an event key (the producers' default partitioner: murmur2)."""
 
     def partition_of(key: str) -> int:
-        return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+        return int(murmur2(key.encode()) & 0x7FFFFFFF) % partitions
 
     return partition_of
 

@@ -17,7 +17,7 @@ from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_recor
 from streams.contracts.snapshot import SnapshotV1, Source
 from streams.counters import StreamCounters
 from streams.match import lifecycle as lc
-from streams.match.board import KeyframePolicy
+from streams.match.board import KeyframePolicy, Verdict
 from streams.match.process import match_capture
 from streams.match.registry import decode_entry
 
@@ -77,6 +77,8 @@ class Stage:
         )
         if result.snapshot is not None:
             self.out.append(result.snapshot)
+        if result.verdict not in (Verdict.NEW, Verdict.REPLAY):
+            return admission
         if capture.event.status is not None:
             lc.mark_closing(capture.key, self.registry, capture.event.status)
         entry = decode_entry(self.registry[capture.key])
@@ -166,6 +168,20 @@ def test_redelivered_and_again_ended_captures_after_the_close_are_skipped() -> N
     assert st.feed(ended) is lc.Admission.AFTER_CLOSE
     again = cap(KICKOFF + timedelta(hours=1, minutes=2), 5, status="ended")
     assert st.feed(again) is lc.Admission.AFTER_CLOSE
+
+
+def test_a_redelivered_ended_capture_does_not_close_the_reopened_event() -> None:
+    st = Stage()
+    ended = cap(KICKOFF + timedelta(hours=1), 1, status="ended")
+    st.feed(cap(KICKOFF, 0))
+    st.feed(ended)
+    st.feed(cap(KICKOFF + timedelta(hours=1, minutes=1), 0, sr=2))  # closes sr:1
+    st.feed(cap(KICKOFF + timedelta(hours=1, minutes=2), 2))  # reopens it
+    st.restart()  # the committed offset was before the ended capture: it comes again
+    assert st.feed(ended) is lc.Admission.OPEN and st.out[-1] != "after_close"
+    st.feed(cap(KICKOFF + timedelta(hours=1, minutes=3), 1, sr=2))
+    entry = decode_entry(st.registry["sr:1"])
+    assert entry is not None and entry.closed is None and entry.closing is None
 
 
 def test_marker_dropped_after_grace_plus_idle_and_old_captures_of_unknown_events_are_late() -> None:
