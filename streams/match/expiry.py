@@ -130,6 +130,8 @@ class Expiry:
         if entry is not None:
             self.index.set(partition, key, lc.next_due(key, entry, self.boards, self.policy))
         metrics.OPEN_EVENTS.set(self.open_events())
+        metrics.TABLE_ENTRIES.labels("event_registry").set(len(self.registry))
+        metrics.TABLE_ENTRIES.labels("last_prices").set(len(self.boards))
 
     async def _wait_event(self, key: str) -> None:
         entry = decode_entry(self.registry.get(key))
