@@ -26,7 +26,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.stack import Stack, cpu_s, scrape
-from streams.contracts.snapshot import decode_snapshot
+from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
 from streams.kafka.producer import OddsProducer
 from streams.simulator import World, WorldConfig, iter_captures
 
@@ -173,7 +173,10 @@ async def read_sources(
         while len(out) < n:
             for recs in (await consumer.getmany(timeout_ms=200)).values():
                 for r in recs:
-                    s = decode_snapshot(r.value).source
+                    record = decode_snapshots_record(r.value)
+                    if isinstance(record, EventLifecycleV1):  # a close/reopen, not a capture
+                        continue
+                    s = record.source
                     out[(r.partition, r.offset)] = ((s.topic, s.partition, s.offset), r.timestamp / 1000)
     finally:
         await consumer.stop()

@@ -209,7 +209,12 @@ class StreamsSettings(BaseModel):
     #: ``kafka.fetch_partition_bytes`` it bounds what a worker holds when behind. Unbounded,
     #: one poll of a few compressed fetches held ~7,000 decoded records (~25 MB) per worker.
     max_poll_records: int = Field(default=200, ge=1)
-    raw_topic_refresh_s: float = Field(default=60.0, gt=0)
+    raw_topic_refresh_s: float = Field(default=20.0, gt=0)
+    #: an event closes when no capture of it arrived for this long past kickoff (stream time)
+    event_idle_hours: float = Field(default=6.0, gt=0)
+    #: a closed event reopens on a capture until stream time passes its close by this much;
+    #: later captures are dead-lettered as ``late`` (docs/lifecycle.md)
+    event_grace_hours: float = Field(default=1.0, ge=0)
     store: str = "memory://"
     data_dir: Path = Path(".oddsflow/faust")
     web_enabled: bool = False

@@ -111,6 +111,7 @@ class Event(Base):
     kickoff: Mapped[datetime] = mapped_column(TS)
     created_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
+    closed_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)  # docs/lifecycle.md
 
 
 class EventBookmaker(Base):

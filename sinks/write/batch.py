@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
 from typing import TypeVar
 
-from sinks.write.records import Capture, Dead, Record, decode
+from sinks.write.records import Capture, Dead, Lifecycle, Record, decode
 
 
 class Batch:
@@ -36,6 +36,7 @@ class Batch:
         self.linger_s = linger_s
         self.captures: list[Capture] = []
         self.dead: list[Dead] = []
+        self.lifecycle: list[Lifecycle] = []  # applied after the captures, in offset order
         self.rows = 0
         self.bytes = 0
         self.messages = 0
@@ -55,6 +56,9 @@ class Batch:
             self.captures.append(decoded)
             self.rows += decoded.rows
             self.days.add(decoded.day)
+        elif isinstance(decoded, Lifecycle):
+            self.lifecycle.append(decoded)
+            self.rows += 1
         else:
             self.dead.append(decoded)
             self.rows += 1
@@ -87,6 +91,7 @@ class Batch:
             return
         self.captures = [c for c in self.captures if c.record.partition not in gone]
         self.dead = [d for d in self.dead if d.record.partition not in gone]
+        self.lifecycle = [x for x in self.lifecycle if x.record.partition not in gone]
         for p in gone:
             self.next_offsets.pop(p, None)
         self._recount()
@@ -97,6 +102,7 @@ class Batch:
             return
         self.captures = [c for c in self.captures if c.record.offset >= stored.get(c.record.partition, -1)]
         self.dead = [d for d in self.dead if d.record.offset >= stored.get(d.record.partition, -1)]
+        self.lifecycle = [x for x in self.lifecycle if x.record.offset >= stored.get(x.record.partition, -1)]
         for p, nxt in list(self.next_offsets.items()):
             if nxt <= stored.get(p, -1):
                 del self.next_offsets[p]
@@ -104,11 +110,12 @@ class Batch:
 
     def _recount(self) -> None:
         self.ids = None
-        self.rows = sum(c.rows for c in self.captures) + len(self.dead)
-        self.messages = len(self.captures) + len(self.dead)
-        self.bytes = sum(c.record.size for c in self.captures) + sum(d.record.size for d in self.dead)
+        others = [d.record for d in self.dead] + [x.record for x in self.lifecycle]
+        self.rows = sum(c.rows for c in self.captures) + len(others)
+        self.messages = len(self.captures) + len(others)
+        self.bytes = sum(c.record.size for c in self.captures) + sum(r.size for r in others)
         firsts: dict[int, int] = {}
-        for r in [c.record for c in self.captures] + [d.record for d in self.dead]:
+        for r in [c.record for c in self.captures] + others:
             firsts[r.partition] = min(r.offset, firsts.get(r.partition, r.offset))
         self.first_offsets = firsts
         if not self.messages:

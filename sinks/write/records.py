@@ -5,6 +5,8 @@
   decoded once with :func:`streams.contracts.snapshot.decode_snapshot`, and its lines'
   outcomes encoded once by :func:`encode_lines`) or, if it cannot be decoded, a
   :class:`Dead` with a :class:`DataError` of stage ``sink`` (:data:`STAGE`).
+* a lifecycle record of the same topic (:mod:`streams.contracts.lifecycle`) becomes a
+  :class:`Lifecycle`, applied to ``events.closed_at`` by :mod:`sinks.write.lifecycle`;
 * :func:`outside_window` makes a capture dead (``bad_timestamp``) when its UTC day has no
   place in the partition window.
 * :func:`snapshot_row` / :func:`history_rows` are the COPY tuples of ``snapshots`` and
@@ -20,7 +22,8 @@ from datetime import date, datetime
 import orjson
 
 from sinks.partitions.window import Window, utc_day
-from streams.contracts.snapshot import SnapshotV1, decode_snapshot
+from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
+from streams.contracts.snapshot import SnapshotV1
 from streams.errors import DataError
 
 STAGE = "sink"
@@ -92,20 +95,30 @@ class Dead:
     bookmaker: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """A decoded lifecycle record (an event closed or reopened) and the record it came from."""
+
+    record: Record
+    event: EventLifecycleV1
+
+
 def sink_error(exc: DataError) -> DataError:
     """Re-stage a data error raised by a helper (e.g. the decoder) as a ``sink`` error."""
     return exc if exc.stage == STAGE else DataError(STAGE, exc.kind, f"[{exc.stage}] {exc.message}")
 
 
-def decode(record: Record) -> Capture | Dead:
+def decode(record: Record) -> Capture | Dead | Lifecycle:
     """Decode one record; a bad one becomes :class:`Dead` (kinds from the decoder)."""
     if record.value is None:
         return Dead(record, DataError(STAGE, "tombstone", "snapshot record without a value"))
     try:
-        snap = decode_snapshot(record.value)
+        decoded = decode_snapshots_record(record.value)
     except DataError as exc:
         return Dead(record, sink_error(exc))
-    return Capture(record, snap, encode_lines(snap))
+    if isinstance(decoded, EventLifecycleV1):
+        return Lifecycle(record, decoded)
+    return Capture(record, decoded, encode_lines(decoded))
 
 
 def outside_window(capture: Capture, window: Window) -> Dead | None:

@@ -13,9 +13,10 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
    whose header is already stored (same event, bookmaker and ``captured_at``: the stream
    re-emitted it) is skipped. A data error splits the batch in halves
    (:func:`sinks.write.batch.isolate`) until the poison records are alone;
-4. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
+4. lifecycle records set or clear ``events.closed_at`` (:mod:`sinks.write.lifecycle`);
+5. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
    acked them; if it raises, the transaction rolls back;
-5. the offsets are written and the transaction commits; only then do the dimension ids
+6. the offsets are written and the transaction commits; only then do the dimension ids
    this batch learned enter the cache.
 
 Which exceptions are transient, data or bugs is decided by :func:`sinks.write.errors.classify`;
@@ -35,7 +36,7 @@ import asyncpg
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
 from sinks.store import db
-from sinks.write import current_odds, offsets
+from sinks.write import current_odds, lifecycle, offsets
 from sinks.write.batch import Batch, isolate
 from sinks.write.current_odds import CurrentFold, fold_in_time_order
 from sinks.write.dimensions import Dimensions
@@ -60,6 +61,7 @@ class WriteResult:
     dead: list[Dead] = field(default_factory=list)
     attempts: int = 0  # savepoints tried (1 unless a record had to be isolated)
     partitions_created: list[str] = field(default_factory=list)
+    lifecycle: int = 0  # events whose closed_at a lifecycle record set or cleared
 
     @property
     def rows(self) -> int:
@@ -190,6 +192,8 @@ class BatchWriter:
             )
             poison = await isolate(items, attempt, lambda e: classify(e) == "data")
             result.dead.extend(Dead(c.record, data_error(exc), c.snap.bookmaker) for (c, _), exc in poison)
+            if batch.lifecycle:
+                result.lifecycle = await lifecycle.apply(conn, batch.lifecycle)
             if result.dead:
                 result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
                 await send_dead(result.dead)

@@ -99,6 +99,10 @@ def _sport(data: dict[str, Any]) -> Sport:
     return sport
 
 
+#: ``data.matchStatus`` values of a finished match (others: "Not start", "H1", "HT", "H2" …)
+_ENDED = frozenset({"Ended", "AET", "AP"})
+
+
 def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     captured = utc_captured_at(captured_at)
     data = _data(payload)
@@ -129,6 +133,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(tournament, dict)
         else None,
         lines=collector.build(),
+        status="ended" if data.get("matchStatus") in _ENDED else None,
         unmapped=counts(unmapped),
         mapped_lines=mapped,
     )

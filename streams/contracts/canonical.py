@@ -20,6 +20,8 @@ Contract
   ``mapped_lines + sum(unmapped)`` is every line the bookmaker sent. Unmapped markets are
   expected and never an error. ``mapped_lines`` is optional on the wire: None (not
   counted) when absent, so messages written before it existed stay valid v1.
+* ``status`` is set when the bookmaker reports the event over: ``ended``, ``settled`` or
+  ``removed`` (:data:`CLOSING_STATUSES`); None otherwise, and when absent on the wire.
 
 The hot-path types (:class:`Outcome`, :class:`MarketLine`) are frozen, slotted
 dataclasses: an adapter builds thousands of them per capture and pydantic validation
@@ -42,6 +44,8 @@ from streams.errors import DataError
 SCHEMA = "odds.canonical.v1"
 
 Sport = Literal["soccer", "basketball", "tennis"]
+#: a bookmaker's word that the event is over (the match stage closes it)
+CLOSING_STATUSES = ("ended", "settled", "removed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class CanonicalEventOddsV1:
     lines: tuple[MarketLine, ...] = ()
     unmapped: dict[str, int] = field(default_factory=dict)
     mapped_lines: int | None = None
+    status: str | None = None  # one of CLOSING_STATUSES, or None
 
     @property
     def sportradar_urn(self) -> str | None:
@@ -118,6 +123,7 @@ def canonical_to_dict(event: CanonicalEventOddsV1) -> dict[str, Any]:
         ],
         "unmapped": event.unmapped,
         "mapped_lines": event.mapped_lines,
+        "status": event.status,
     }
 
 
@@ -136,6 +142,12 @@ def _parse_dt(value: Any, name: str) -> datetime:
     if parsed.tzinfo is None:
         raise DataError("decode", "wrong_type", f"{name} has no time zone: {value!r}")
     return parsed.astimezone(UTC)
+
+
+def _status(value: Any) -> str | None:
+    if value is None or value in CLOSING_STATUSES:
+        return None if value is None else str(value)
+    raise ValueError(f"status {value!r} is not one of {CLOSING_STATUSES}")
 
 
 def canonical_from_dict(doc: dict[str, Any]) -> CanonicalEventOddsV1:
@@ -170,6 +182,7 @@ def canonical_from_dict(doc: dict[str, Any]) -> CanonicalEventOddsV1:
             lines=lines,
             unmapped={str(k): int(v) for k, v in (doc.get("unmapped") or {}).items()},
             mapped_lines=None if doc.get("mapped_lines") is None else int(doc["mapped_lines"]),
+            status=_status(doc.get("status")),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc

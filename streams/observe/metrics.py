@@ -97,6 +97,28 @@ ARB_WINDOWS_OPEN = Gauge(
     "Arbitrage windows open now on this worker's events (suspect: above ODDS_SIGNALS__MAX_ARB_PCT).",
     ["suspect"],
 )
+OPEN_EVENTS = Gauge(
+    "oddsflow_open_events",
+    "Events open in this worker's match tables (closed markers not counted).",
+)
+TABLE_ENTRIES = Gauge(
+    "oddsflow_table_entries",
+    "Entries of a match-stage table held by this worker (standby partitions included).",
+    ["table"],
+)
+EVENTS_CLOSED = Counter(
+    "oddsflow_events_closed_total",
+    "Events closed by the match stage, by reason (ended, settled, removed, idle).",
+    ["reason"],
+)
+EVENTS_REOPENED = Counter(
+    "oddsflow_events_reopened_total", "Closed events reopened by a capture within the grace period."
+)
+CAPTURES_AFTER_CLOSE = Counter(
+    "oddsflow_captures_after_close_total",
+    "Captures of closed events: late (dead-lettered) or after_close (redelivered, or again over).",
+    ["reason"],
+)
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
 #: histograms also export ``_bucket``/``_sum``/``_count``).
@@ -123,6 +145,11 @@ EXPORTED = {
         SIGNAL_DEVIATIONS,
         ARB_WINDOWS,
         ARB_WINDOWS_OPEN,
+        OPEN_EVENTS,
+        TABLE_ENTRIES,
+        EVENTS_CLOSED,
+        EVENTS_REOPENED,
+        CAPTURES_AFTER_CLOSE,
     )
 }
 

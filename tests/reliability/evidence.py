@@ -22,7 +22,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.contracts.capture import decode_capture
-from streams.contracts.snapshot import decode_snapshot
+from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
 from streams.errors import DataError
 from streams.replay.plan import TP
 from tests.integration.replay.pipeline import Pipeline
@@ -44,7 +44,9 @@ def _canonical(value: bytes | None) -> dict[str, Any]:
 def _snapshot(value: bytes | None) -> dict[str, Any]:
     if value is None:
         raise DataError("decode", "empty", "tombstone")
-    s = decode_snapshot(value)
+    s = decode_snapshots_record(value)
+    if isinstance(s, EventLifecycleV1):
+        return {"lifecycle": s.state, "reason": s.reason, "at": s.at.isoformat()}
     return {
         "source": [s.source.topic, s.source.partition, s.source.offset],
         "bookmaker": s.bookmaker,

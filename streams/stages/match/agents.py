@@ -20,6 +20,11 @@ Lifecycle of one canonical record (stream read with ``noack()``; see :mod:`strea
 5. the published capture's changed lines are checked against the other bookmakers' quotes
    of the event (:mod:`streams.stages.match.crossbook`; advisory, memory only).
 
+Event lifecycle (:mod:`streams.stages.match.expiry`, rules in :mod:`streams.stages.match.lifecycle`):
+before step 3 stream time advances, due events are closed and the capture is admitted —
+a ``late`` one is dead-lettered (kind ``late``) and acked, one after a close is skipped;
+after step 4 the event's deadline or pending close is recorded.
+
 If the worker dies between 3 and the snapshot's ack, the record is redelivered after the
 rebalance; the recovered ``last_prices`` entry names it as the last capture and the same
 snapshot is published again (:func:`streams.stages.match.board.replay`). Any exception other than
@@ -40,8 +45,10 @@ from streams.contracts.snapshot import encode_snapshot
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
-from streams.stages.match.board import KeyframePolicy
+from streams.stages.match.board import KeyframePolicy, Verdict
 from streams.stages.match.crossbook import CrossBook
+from streams.stages.match.expiry import Expiry
+from streams.stages.match.lifecycle import Admission, LifecyclePolicy
 from streams.stages.match.logic import match_capture
 from streams.stages.match.split import SplitBoards
 
@@ -73,6 +80,13 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     split_boards = SplitBoards()
     crossbook = CrossBook(s.agreement) if s.agreement.enabled else None
     lag = ctx.lag
+    policy_lc = LifecyclePolicy(
+        timedelta(hours=s.streams.event_idle_hours), timedelta(hours=s.streams.event_grace_hours)
+    )
+    expiry = Expiry(
+        boards, registry, sender, topic=topics.snapshots, partitions=topics.partitions, policy=policy_lc
+    )
+    app.on_partitions_revoked.connect(expiry.forget)
     records_in = metrics.RECORDS_IN.labels("match", topics.canonical)
     bytes_in = metrics.BYTES_IN.labels("match", topics.canonical)
     snapshots_out = metrics.RECORDS_OUT.labels("match", topics.snapshots)
@@ -95,6 +109,17 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 await ctx.dead_letter(msg, exc, stage="match")
                 raise
             gate = capture.board_key
+            admission = await expiry.before(msg.partition, capture)
+            if admission is Admission.LATE:
+                late = DataError("match", "late", f"capture of {capture.key} after its close and grace")
+                await ctx.dead_letter(msg, late, stage="match", bookmaker=capture.event.bookmaker)
+                ticket.done()
+                yield "dlq:late"
+                continue
+            if admission is Admission.AFTER_CLOSE:
+                ticket.done()
+                yield admission.value
+                continue
             await sender.wait(gate)
             unmatched, stale = counters.unmatched_events, counters.stale_captures
             try:
@@ -109,6 +134,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 metrics.UNMATCHED_EVENTS.labels(bookmaker).inc(counters.unmatched_events - unmatched)
             if counters.stale_captures > stale:
                 metrics.STALE_CAPTURES.labels(bookmaker).inc(counters.stale_captures - stale)
+            if result.verdict in (Verdict.NEW, Verdict.REPLAY):  # not for a skipped redelivery
+                expiry.after(msg.partition, capture)
             if result.moved_from is not None:
                 split_boards.seen(gate, capture, result.moved_from)
             snapshot = result.snapshot
@@ -127,4 +154,5 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     )
     agent.sender = sender
     agent.tables = {"event_registry": registry, "last_prices": boards}
+    agent.expiry = expiry
     return agent

@@ -15,6 +15,11 @@ bookmaker may leave empty, fall back to the next listing in that order that has 
 A listing is replaced by each newer capture of its bookmaker (captures reach the registry
 in capture order, see :mod:`streams.stages.match.board`); the table is written only when a
 listing actually changed.
+
+Lifecycle (:mod:`streams.stages.match.lifecycle`): ``closing`` names the reason of a close the
+stage decided but has not carried out yet (a bookmaker's ``ended`` status); ``closed``
+turns the entry into a *closed marker*, kept for the grace period, with the last capture
+seen per bookmaker so a redelivered capture is recognised once its board is gone.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 
 from streams.contracts.canonical import CanonicalEventOddsV1
-from streams.contracts.snapshot import EventInfo
+from streams.contracts.snapshot import EventInfo, Source
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
@@ -46,11 +51,22 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class Closed:
+    """When (stream time) and why an event closed; each bookmaker's last capture before it."""
+
+    at: datetime
+    reason: str
+    seen: dict[str, tuple[Source, datetime]]  # bookmaker → (raw source, captured_at)
+
+
+@dataclass(frozen=True, slots=True)
 class RegistryEntry:
     """The canonical event: its Sportradar id (``None`` = bookmaker-only) and every listing."""
 
     sportradar_id: int | None
     listings: dict[str, Listing]  # bookmaker → listing
+    closing: str | None = None  # reason of a close decided, not carried out yet
+    closed: Closed | None = None  # set: this entry is a closed marker
 
 
 def listing_of(event: CanonicalEventOddsV1) -> Listing:
@@ -72,7 +88,8 @@ def merge(entry: RegistryEntry | None, event: CanonicalEventOddsV1) -> tuple[Reg
         return RegistryEntry(event.sportradar_id, {event.bookmaker: listing}), True
     if entry.listings.get(event.bookmaker) == listing:
         return entry, False
-    return RegistryEntry(entry.sportradar_id, {**entry.listings, event.bookmaker: listing}), True
+    listings = {**entry.listings, event.bookmaker: listing}
+    return RegistryEntry(entry.sportradar_id, listings, entry.closing, entry.closed), True
 
 
 def trust_order(bookmakers: Sequence[str] | set[str], trust: Sequence[str]) -> list[str]:
@@ -100,8 +117,22 @@ def resolve(entry: RegistryEntry, trust: Sequence[str]) -> EventInfo:
 
 
 def encode_entry(entry: RegistryEntry) -> bytes:
+    extra: dict[str, object] = {}
+    if entry.closing is not None:
+        extra["x"] = entry.closing
+    if entry.closed is not None:
+        c = entry.closed
+        extra["cl"] = [
+            (c.at - _EPOCH) // _US,
+            c.reason,
+            {
+                b: [s.topic, s.partition, s.offset, (at - _EPOCH) // _US]
+                for b, (s, at) in sorted(c.seen.items())
+            },
+        ]
     return orjson.dumps(
         {
+            **extra,
             "sr": entry.sportradar_id,
             "b": {
                 b: [
@@ -127,4 +158,12 @@ def decode_entry(data: bytes | None) -> RegistryEntry | None:
         b: Listing(event_id, sport, home, away, _EPOCH + kickoff * _US, category, tournament)
         for b, (event_id, sport, home, away, kickoff, category, tournament) in doc["b"].items()
     }
-    return RegistryEntry(doc["sr"], listings)
+    closed = None
+    if "cl" in doc:
+        at, reason, seen = doc["cl"]
+        closed = Closed(
+            _EPOCH + at * _US,
+            reason,
+            {b: (Source(t, p, o), _EPOCH + a * _US) for b, (t, p, o, a) in seen.items()},
+        )
+    return RegistryEntry(doc["sr"], listings, doc.get("x"), closed)

@@ -14,9 +14,11 @@ Lifecycle of one raw record (the stream is read with ``noack()``; see :mod:`stre
 
 Subscription: faust's own ``pattern=`` subscription does not work with its aiokafka
 driver, so the worker resolves the raw pattern (``^<raw_prefix>.+``) against the broker's
-topics at start (:func:`streams.kafka.raw_topics.discover_raw_topics`) and subscribes to
-the names it found. A timer checks every ``streams.raw_topic_refresh_s`` for matching
-topics created later and logs a warning (and counts them) until the workers are restarted.
+topics at start (:func:`streams.kafka.raw_topics.list_raw_topics`) and subscribes to
+the names it found. A timer lists the broker's topics every ``streams.raw_topic_refresh_s``
+and subscribes the running agent to matching topics created later
+(:mod:`streams.kafka.workarounds.faust_topic_pattern`); ``unsubscribed_raw_topics`` counts those not
+subscribed yet.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from streams.contracts.capture import encode_capture
 from streams.contracts.snapshot import Source
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
-from streams.kafka.raw_topics import list_raw_topics
+from streams.kafka.raw_topics import list_raw_topics, raw_pattern
+from streams.kafka.workarounds import faust_topic_pattern
 from streams.observe import metrics
 from streams.stages.normalize.logic import normalize_record, topic_bookmaker
 
@@ -98,22 +101,16 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
 
     agent = app.agent(raw, name="normalize_raw", supervisor_strategy=CrashingSupervisor)(normalize_raw)
     agent.sender = sender  # for tests: drain() before asserting on what was sent
-    subscribed = set(raw_topics)
+    pattern = raw_pattern(topics)
 
     async def watch_raw_topics() -> None:
         try:
-            found = set(await list_raw_topics(s))
+            found = await list_raw_topics(s)
         except Exception as exc:  # a timer that raises would stop the worker: just try again later
             log.warning("could not list raw topics: %r", exc)
             return
-        new = sorted(found - subscribed)
-        counters.unsubscribed_raw_topics = len(new)
-        if new:
-            log.warning(
-                "raw topics %s match %s* but this worker is not subscribed to them: restart the workers",
-                new,
-                topics.raw_prefix,
-            )
+        pending = faust_topic_pattern.extend_subscription(app, raw, pattern, found)
+        counters.unsubscribed_raw_topics = len(pending)
 
     app.timer(s.streams.raw_topic_refresh_s, name="watch_raw_topics")(watch_raw_topics)
     return agent

@@ -32,8 +32,8 @@ from typing import Any
 from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
+from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
 from streams.contracts.signals import SignalsV1
-from streams.contracts.snapshot import decode_snapshot
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
@@ -89,7 +89,7 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             bytes_in.inc(len(msg.value or b""))
             lag.seen(msg.topic, msg.partition, msg.timestamp)
             try:
-                snap = decode_snapshot(msg.value or b"")
+                snap = decode_snapshots_record(msg.value or b"")
             except DataError as exc:
                 await ctx.dead_letter(msg, exc, stage="signals")
                 ticket.done()
@@ -98,6 +98,10 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="signals")
                 raise
+            if isinstance(snap, EventLifecycleV1):  # an event closed or reopened: nothing to price
+                ticket.done()
+                yield "lifecycle"
+                continue
             gate = snap.key
             await sender.wait(gate)
             try:

@@ -22,8 +22,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from streams.contracts.lifecycle import decode_snapshots_record
 from streams.contracts.raw import HEADERS
-from streams.contracts.snapshot import SnapshotV1, decode_snapshot
+from streams.contracts.snapshot import SnapshotV1
 from streams.kafka.producer import OddsProducer
 from streams.kafka.topics import ensure_topics
 from streams.settings import Settings, load_settings
@@ -199,7 +200,8 @@ class Harness:
         self, done: Callable[[list[SnapshotV1]], bool], timeout_s: float = 60.0
     ) -> list[SnapshotV1]:
         def decoded(records: list[ConsumerRecord[bytes, bytes]]) -> list[SnapshotV1]:
-            return [decode_snapshot(r.value) for r in records if r.value is not None]
+            values = [decode_snapshots_record(r.value) for r in records if r.value is not None]
+            return [v for v in values if isinstance(v, SnapshotV1)]  # lifecycle records left out
 
         records = await self.collect(self.settings.topics.snapshots, lambda rs: done(decoded(rs)), timeout_s)
         return decoded(records)
