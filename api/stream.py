@@ -100,17 +100,21 @@ class Subscription:
             return None
         return frame("change", change.data, self.position)
 
+    def _behind(self) -> dict[int, tuple[int, int]]:
+        """Partitions whose position is below the ring's floor: ``{p: (position, floor)}``."""
+        ring = self.tail.ring
+        assert ring is not None
+        return {p: (o, ring.floor[p]) for p, o in self.position.items() if o < ring.floor.get(p, 0)}
+
     async def _catch_up(self) -> AsyncIterator[bytes]:
         tail = self.tail
         assert tail.ring is not None
         topic = tail.topic
+        if not self._behind():
+            self.seq = tail.ring.first_seq  # no await since the check: the ring covers us
+            return
         async with LogOffsets(tail.settings.kafka) as log:
-            while True:
-                ring = tail.ring
-                behind = {p: (o, ring.floor[p]) for p, o in self.position.items() if o < ring.floor.get(p, 0)}
-                if not behind:
-                    self.seq = ring.first_seq  # no await since the check: the ring covers us
-                    return
+            while behind := self._behind():
                 earliest, _ = await log.bounds([TP(topic, p) for p in behind])
                 lost = [p for p, (start, _) in behind.items() if earliest[TP(topic, p)] > start]
                 if lost:
@@ -122,6 +126,7 @@ class Subscription:
                         yield out
                 for p, (_, end) in behind.items():
                     self.position[p] = max(self.position[p], end)
+            self.seq = tail.ring.first_seq  # the loop's last check had no await after it
 
     async def _replayed(self, message: object) -> bytes | None:
         partition, offset, value = message.partition, message.offset, message.value  # type: ignore[attr-defined]
