@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Path
+from pydantic import BeforeValidator
 
 from api.errors import ApiError
 
 KEY_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 MAX_BIGINT = 2**63 - 1
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]|$)")
+
+
+def _iso_only(value: Any) -> Any:
+    """Times are ISO 8601 (what the schema says), not the Unix numbers pydantic also takes."""
+    if isinstance(value, str) and not _ISO.match(value):
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-12-08T18:00:00Z")
+    return value
+
+
+Time = Annotated[datetime, BeforeValidator(_iso_only)]
 EventId = Annotated[int, Path(ge=1, le=MAX_BIGINT, description="oddsflow's canonical event id")]
 
 

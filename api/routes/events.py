@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api import models, queries
 from api.db import session
 from api.errors import ApiError, not_found
-from api.params import KEY_PATTERN, EventId, decode_cursor, encode_cursor, utc
+from api.params import KEY_PATTERN, EventId, Time, decode_cursor, encode_cursor, utc
 
 router = APIRouter(tags=["odds"])
 Db = Annotated[AsyncSession, Depends(session)]
@@ -58,8 +58,8 @@ async def events(
     db: Db,
     sport: Key = None,
     tournament: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    kickoff_from: datetime | None = None,
-    kickoff_to: datetime | None = None,
+    kickoff_from: Time | None = None,
+    kickoff_to: Time | None = None,
     bookmaker: Key = None,
     live: Annotated[bool | None, Query(description="true: in play now; false: prematch")] = None,
     limit: Annotated[int | None, Query(ge=1, description="page size, capped at api.page_size_max")] = None,
@@ -120,7 +120,7 @@ async def board(
     event_id: EventId,
     db: Db,
     bookmaker: Annotated[str, Query(pattern=KEY_PATTERN)],
-    at: datetime | None = None,
+    at: Time | None = None,
 ) -> Any:
     """The board of the event at one bookmaker as it was at ``at`` (default now), via ``odds_at``."""
     when = utc(at, "at") or datetime.now(UTC)
@@ -138,8 +138,8 @@ async def history(
     bookmaker: Annotated[str, Query(pattern=KEY_PATTERN)],
     market_id: Annotated[int, Query(ge=0, le=2**31 - 1)],
     line: Annotated[str, Query(max_length=200)] = "",
-    since: Annotated[datetime | None, Query(alias="from")] = None,
-    until: Annotated[datetime | None, Query(alias="to")] = None,
+    since: Annotated[Time | None, Query(alias="from")] = None,
+    until: Annotated[Time | None, Query(alias="to")] = None,
 ) -> Any:
     """Price changes of one line at one bookmaker in ``[from, to)``, oldest first (latest
     ``api.history_max_rows`` when more: ``truncated``). ``outcomes`` null: the line was removed."""
