@@ -29,6 +29,8 @@ def decode(text: str) -> Position:
     for part in text.strip().split(","):
         m = _PART.match(part.strip())
         if m is None or int(m[2]) > MAX_OFFSET or int(m[1]) in position:
-            raise ApiError(400, "invalid_position", "Last-Event-ID must look like '0:120,1:98' (partition:offset)")
+            raise ApiError(
+                400, "invalid_position", "Last-Event-ID must look like '0:120,1:98' (partition:offset)"
+            )
         position[int(m[1])] = int(m[2])
     return position

@@ -88,8 +88,10 @@ async def events(
     if after is not None:
         where.append("(e.kickoff, e.id) > (:after_kickoff, :after_id)")
         params["after_kickoff"], params["after_id"] = after
-    sql = EVENT_COLUMNS + (" WHERE " + " AND ".join(where) if where else "") + (
-        " ORDER BY e.kickoff, e.id LIMIT :limit"
+    sql = (
+        EVENT_COLUMNS
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + (" ORDER BY e.kickoff, e.id LIMIT :limit")
     )
     rows = await db.execute(text(sql), params)
     return [_event(r) for r in rows.mappings()]
@@ -123,7 +125,8 @@ def _named(source: str) -> str:
 SELECT src.bookmaker, src.market_id, src.line, src.outcomes, src.captured_at,
        coalesce(render_name(m.name_template, src.line, e.home, e.away),
                 market_label(src.market_id, src.line)) AS market_name,
-       (SELECT jsonb_object_agg(o.key, coalesce(render_name(mo.name_template, src.line, e.home, e.away), o.key))
+       (SELECT jsonb_object_agg(o.key,
+                                coalesce(render_name(mo.name_template, src.line, e.home, e.away), o.key))
           FROM jsonb_object_keys(src.outcomes) AS o(key)
           LEFT JOIN market_outcomes mo ON mo.market_id = src.market_id AND mo.outcome_id = o.key
        ) AS outcome_names
@@ -145,7 +148,9 @@ async def current_odds(db: AsyncSession, event_id: int, bookmaker: str | None) -
     return _boards((await db.execute(text(_named(source)), params)).mappings())
 
 
-async def board_at(db: AsyncSession, event_id: int, bookmaker: int, key: str, at: datetime) -> list[dict[str, Any]]:
+async def board_at(
+    db: AsyncSession, event_id: int, bookmaker: int, key: str, at: datetime
+) -> list[dict[str, Any]]:
     """The board of one event at one bookmaker as it was at ``at`` (``odds_at``), named."""
     source = (
         "SELECT CAST(:bookmaker AS text) AS bookmaker, a.market_id, a.line, a.outcomes, a.captured_at "

@@ -29,7 +29,8 @@ from api.ring import Change
 from api.tail import Tail, change_data
 from streams.contracts.snapshot import decode_snapshot
 from streams.errors import DataError
-from streams.replay.offsets import TP, LogOffsets
+from streams.replay.offsets import LogOffsets
+from streams.replay.plan import TP
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +119,9 @@ class Subscription:
                 earliest, _ = await log.bounds([TP(topic, p) for p in behind])
                 lost = [p for p, (start, _) in behind.items() if earliest[TP(topic, p)] > start]
                 if lost:
-                    yield error_frame("position_not_retained", f"partitions {lost} no longer hold that position")
+                    yield error_frame(
+                        "position_not_retained", f"partitions {lost} no longer hold that position"
+                    )
                     return
                 async for message in log.read({TP(topic, p): span for p, span in behind.items()}):
                     out = await self._replayed(message)

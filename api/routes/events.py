@@ -159,4 +159,3 @@ async def history(
         "points": points,
         "truncated": truncated,
     }
-

@@ -19,11 +19,12 @@ from api.params import KEY_PATTERN, MAX_BIGINT
 from api.sse import EventStreamResponse
 from api.stream import Filter, Subscription
 from api.tail import Tail
-from streams.replay.offsets import TP, LogOffsets
+from streams.replay.offsets import LogOffsets
+from streams.replay.plan import TP
 
 router = APIRouter(tags=["stream"])
 
-STREAM_DOC = {
+STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "text/event-stream: events ready, change, heartbeat, error",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
@@ -34,8 +35,8 @@ STREAM_DOC = {
 
 async def _filter(request: Request, event: int | None, sport: str | None, bookmaker: str | None) -> Filter:
     keys = None
+    db: AsyncSession
     async with request.app.state.sessionmaker() as db:
-        db: AsyncSession
         if event is not None:
             found = await queries.event_keys(db, event)
             if found is None:
@@ -75,7 +76,8 @@ async def stream(
     sport: Annotated[str | None, Query(pattern=KEY_PATTERN)] = None,
     bookmaker: Annotated[str | None, Query(pattern=KEY_PATTERN)] = None,
     last_event_id: Annotated[
-        str | None, Query(max_length=20_000, description="as the Last-Event-ID header (EventSource cannot set it)")
+        str | None,
+        Query(max_length=20_000, description="as the Last-Event-ID header (EventSource cannot set it)"),
     ] = None,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20_000)] = None,
 ) -> Any:

@@ -50,7 +50,9 @@ class Stack:
 
     async def publish(self, snaps: Sequence[SnapshotV1]) -> dict[int, int]:
         """Publish captures and wait until the sink has stored them; the new next offsets."""
-        nxt = await publish(self.settings.kafka.bootstrap_servers, self.settings.topics.snapshots, snaps, PARTITIONS)
+        nxt = await publish(
+            self.settings.kafka.bootstrap_servers, self.settings.topics.snapshots, snaps, PARTITIONS
+        )
         self.offsets.update({p: max(self.offsets.get(p, 0), o) for p, o in nxt.items()})
         await wait_for(self.stored, 60, "the sink to store the published captures")
         return dict(self.offsets)

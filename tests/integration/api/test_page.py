@@ -47,8 +47,12 @@ def _wait(driver, script: str, timeout_s: float = 30.0):  # type: ignore[no-unty
     raise AssertionError(f"page never satisfied: {script}\n{driver.find_element('tag name', 'body').text}")
 
 
-@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed")
-async def test_the_page_shows_best_prices_and_updates_them_live(stack: Stack, client: httpx.AsyncClient) -> None:
+@pytest.mark.skipif(
+    not (CHROMIUM and DRIVER), reason="Debian's chromium and chromium-driver are not installed"
+)
+async def test_the_page_shows_best_prices_and_updates_them_live(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     target = next(s for s in reversed(stack.feed.snaps) if s.event.sportradar_id is not None)
     listing = (await client.get("/events", params={"limit": 200})).json()["items"]
     eid = next(e["id"] for e in listing if e["sportradar_id"] == target.event.sportradar_id)
@@ -56,7 +60,9 @@ async def test_the_page_shows_best_prices_and_updates_them_live(stack: Stack, cl
     try:
         await asyncio.to_thread(driver.get, f"{stack.base}/?watch={eid}")
         rows = await asyncio.to_thread(
-            _wait, driver, "return document.body.dataset.ready && document.querySelectorAll('tbody tr').length"
+            _wait,
+            driver,
+            "return document.body.dataset.ready && document.querySelectorAll('tbody tr').length",
         )
         assert rows == len((await client.get(f"/events/{eid}/best")).json()["prices"])
         await asyncio.to_thread(_wait, driver, "return document.querySelector('#status .ok')")
@@ -68,16 +74,19 @@ async def test_the_page_shows_best_prices_and_updates_them_live(stack: Stack, cl
         cell = await asyncio.to_thread(
             _wait,
             driver,
-            "return [...document.querySelectorAll('td.price')].map(t => t.textContent).find(t => t === '77.77')",
+            "return [...document.querySelectorAll('td.price')]"
+            ".map(t => t.textContent).find(t => t === '77.77')",
         )
         assert cell == "77.77"
         fresh = await asyncio.to_thread(
-            _wait, driver, f"return document.querySelector('.fresh [data-bookmaker=\"{target.bookmaker}\"]').textContent"
+            _wait,
+            driver,
+            f"return document.querySelector('.fresh [data-bookmaker=\"{target.bookmaker}\"]').textContent",
         )
         assert target.bookmaker in fresh
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(ARTIFACTS.mkdir, parents=True, exist_ok=True)
         shot = ARTIFACTS / "api-page.png"
         await asyncio.to_thread(driver.save_screenshot, str(shot))
-        assert shot.stat().st_size > 10_000
+        assert (await asyncio.to_thread(shot.stat)).st_size > 10_000
     finally:
         await asyncio.to_thread(driver.quit)

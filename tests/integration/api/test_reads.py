@@ -81,7 +81,9 @@ async def test_one_event_current_best_board_history(stack: Stack, client: httpx.
 
     detail = (await client.get(f"/events/{eid}")).json()
     boards = {bm: feed.final[(key, bm)] for bm in BOOKMAKERS if (key, bm) in feed.final}
-    assert {b["key"]: b["lines"] for b in detail["bookmakers_detail"]} == {bm: len(b) for bm, b in boards.items()}
+    assert {b["key"]: b["lines"] for b in detail["bookmakers_detail"]} == {
+        bm: len(b) for bm, b in boards.items()
+    }
     last = {bm: max(s.captured_at for s in feed.snaps if s.key == key and s.bookmaker == bm) for bm in boards}
     for b in detail["bookmakers_detail"]:
         assert datetime.fromisoformat(b["last_captured_at"]) == last[b["key"]]
@@ -113,16 +115,17 @@ async def test_one_event_current_best_board_history(stack: Stack, client: httpx.
     at = probe.snap.captured_at
     board = (await client.get(f"/events/{eid}/board", params={"bookmaker": bm, "at": at.isoformat()})).json()
     assert {
-        (ln["market_id"], ln["line"]): {o["outcome"]: o["price"] for o in ln["outcomes"]} for ln in board["lines"]
+        (ln["market_id"], ln["line"]): {o["outcome"]: o["price"] for o in ln["outcomes"]}
+        for ln in board["lines"]
     } == probe.board
     before = (at - timedelta(days=1)).isoformat()
-    assert (await client.get(f"/events/{eid}/board", params={"bookmaker": bm, "at": before})).json()["lines"] == []
+    assert (await client.get(f"/events/{eid}/board", params={"bookmaker": bm, "at": before})).json()[
+        "lines"
+    ] == []
 
     m, line = next(iter(probe.board))
     hist = (
-        await client.get(
-            f"/events/{eid}/history", params={"bookmaker": bm, "market_id": m, "line": line}
-        )
+        await client.get(f"/events/{eid}/history", params={"bookmaker": bm, "market_id": m, "line": line})
     ).json()
     mine = [p.snap for p in pub if p.snap.bookmaker == bm]
     changes: list[dict | None] = []
@@ -168,7 +171,9 @@ async def test_one_event_current_best_board_history(stack: Stack, client: httpx.
         ("/nowhere", 404, "not_found"),
     ],
 )
-async def test_bad_input_gets_a_json_error(client: httpx.AsyncClient, path: str, status: int, code: str) -> None:
+async def test_bad_input_gets_a_json_error(
+    client: httpx.AsyncClient, path: str, status: int, code: str
+) -> None:
     r = await client.get(path)
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/json")

@@ -34,7 +34,11 @@ def _more(stack: Stack, n: int, shift_s: int) -> list[SnapshotV1]:
         changed = {k: {o: (p or 2.0) + 0.01 for o, p in v.items()} for k, v in list(s.changed.items())[:2]}
         out.append(
             dataclasses.replace(
-                s, captured_at=s.captured_at + timedelta(seconds=shift_s), keyframe=False, changed=changed, removed=()
+                s,
+                captured_at=s.captured_at + timedelta(seconds=shift_s),
+                keyframe=False,
+                changed=changed,
+                removed=(),
             )
         )
     return out
@@ -44,7 +48,9 @@ async def _changes(events: Events, n: int) -> list[dict]:
     return [await events.until("change") for _ in range(n)]
 
 
-async def test_a_committed_change_reaches_a_filtered_subscriber(stack: Stack, client: httpx.AsyncClient) -> None:
+async def test_a_committed_change_reaches_a_filtered_subscriber(
+    stack: Stack, client: httpx.AsyncClient
+) -> None:
     target = next(s for s in stack.feed.snaps if s.event.sportradar_id is not None)
     listing = (await client.get("/events", params={"limit": 200})).json()["items"]
     eid = next(e["id"] for e in listing if e["sportradar_id"] == target.event.sportradar_id)
@@ -60,7 +66,9 @@ async def test_a_committed_change_reaches_a_filtered_subscriber(stack: Stack, cl
         await stack.publish([*batch, mine])
         got = await events.until("change")
         assert got["data"]["event_id"] == eid
-        assert got["data"]["changed"] == [{"market_id": 1, "line": "", "outcomes": {"1": 9.99, "2": 1.5, "3": None}}]
+        assert got["data"]["changed"] == [
+            {"market_id": 1, "line": "", "outcomes": {"1": 9.99, "2": 1.5, "3": None}}
+        ]
         assert decode(got["id"])[got["data"]["partition"]] == got["data"]["offset"] + 1
         # the read endpoints already show it: the stream waits for the sink
         odds = (await client.get(f"/events/{eid}/odds", params={"bookmaker": target.bookmaker})).json()
@@ -107,18 +115,27 @@ async def test_resume_from_before_the_ring_reads_kafka_then_410_past_retention(
             start = decode((await events.until("ready"))["id"])
         await stack.publish(_more(stack, 40, 9000))
         expected = {(p, o) for p in stack.offsets for o in range(start[p], stack.offsets[p])}
-        async with open_stream(small, last_id=",".join(f"{p}:{o}" for p, o in sorted(start.items()))) as events:
-            got = [(c["data"]["partition"], c["data"]["offset"]) for c in await _changes(events, len(expected))]
+        async with open_stream(
+            small, last_id=",".join(f"{p}:{o}" for p, o in sorted(start.items()))
+        ) as events:
+            got = [
+                (c["data"]["partition"], c["data"]["offset"]) for c in await _changes(events, len(expected))
+            ]
         assert sorted(got) == sorted(expected)
 
         admin = AIOKafkaAdminClient(bootstrap_servers=stack.settings.kafka.bootstrap_servers)
         await admin.start()
         try:
             p = max(start, key=lambda q: stack.offsets[q] - start[q])
-            await admin.delete_records({TopicPartition(stack.settings.topics.snapshots, p): RecordsToDelete(start[p] + 1)}, timeout_ms=10_000)
+            await admin.delete_records(
+                {TopicPartition(stack.settings.topics.snapshots, p): RecordsToDelete(start[p] + 1)},
+                timeout_ms=10_000,
+            )
         finally:
             await admin.close()
-        r = await small.get("/stream", headers={"Last-Event-ID": ",".join(f"{q}:{o}" for q, o in sorted(start.items()))})
+        r = await small.get(
+            "/stream", headers={"Last-Event-ID": ",".join(f"{q}:{o}" for q, o in sorted(start.items()))}
+        )
         assert r.status_code == 410 and r.json()["error"] == "position_not_retained"
 
 
@@ -135,8 +152,13 @@ async def test_sport_and_bookmaker_filters(stack: Stack, client: httpx.AsyncClie
 
 
 async def test_api_key_required_when_set_and_never_echoed(stack: Stack) -> None:
-    settings = stack.settings.model_copy(update={"api": stack.settings.api.model_copy(update={"keys": SecretStr("s3cret-key,other")})})
-    async with serve(create_app(settings, stream_changes=False)) as base, httpx.AsyncClient(base_url=base) as c:
+    settings = stack.settings.model_copy(
+        update={"api": stack.settings.api.model_copy(update={"keys": SecretStr("s3cret-key,other")})}
+    )
+    async with (
+        serve(create_app(settings, stream_changes=False)) as base,
+        httpx.AsyncClient(base_url=base) as c,
+    ):
         r = await c.get("/events", headers={"X-API-Key": "wrong-key"})
         assert r.status_code == 401 and "wrong-key" not in r.text and "s3cret" not in r.text
         assert (await c.get("/events")).status_code == 401
