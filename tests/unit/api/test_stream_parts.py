@@ -112,7 +112,8 @@ async def test_a_disconnect_ends_a_quiet_stream_at_once() -> None:
     async def send(message: dict[str, Any]) -> None:
         return None
 
-    await asyncio.wait_for(EventStreamResponse(quiet(), 10, lambda: closed.append(True))({}, receive, send), 2)
+    response = EventStreamResponse(quiet(), 10, lambda: closed.append(True))
+    await asyncio.wait_for(response({}, receive, send), 2)
     assert closed == [True]
 
 
