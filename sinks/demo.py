@@ -218,8 +218,10 @@ def demo(seconds: float, events: int, rate: float) -> None:
         console.print(f"[green]round trip[/] {size} bytes via {topic} at offset {offset}: identical")
         log_dir = settings.embedded.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        procs = [_spawn("worker", settings, log_dir), _spawn("sink", settings, log_dir)]
-        console.print(f"[green]started[/] worker and sink (logs in {log_dir})")
+        procs = [_spawn(c, settings, log_dir) for c in ("worker", "sink", "api")]
+        console.print(f"[green]started[/] worker, sink and read API (logs in {log_dir})")
+        api = settings.api
+        console.print(f"[green]read API[/] http://{api.host}:{api.port}/ (live page), /docs, /stream")
         try:
             opts = SimulationOptions(events=events, rate=rate, duration_s=seconds)
 
