@@ -35,7 +35,6 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from datetime import timedelta  # noqa: E402
-from typing import Any  # noqa: E402
 
 import httpx  # noqa: E402
 from aiokafka import AIOKafkaProducer  # noqa: E402
@@ -114,7 +113,9 @@ async def best_load(base: str, event_id: int, rate: float, seconds: float) -> tu
     return lat, errors
 
 
-async def subscriber(base: str, got: list[list[float]], ready: asyncio.Event, counter: list[int], n: int) -> None:
+async def subscriber(
+    base: str, got: list[list[float]], ready: asyncio.Event, counter: list[int], n: int
+) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=None) as client, client.stream("GET", "/stream") as r:
         mine: list[float] = []
         got.append(mine)
@@ -129,7 +130,7 @@ async def subscriber(base: str, got: list[list[float]], ready: asyncio.Event, co
 
 async def run(args: argparse.Namespace, stack: Stack) -> None:
     port = free_port()
-    api = subprocess.Popen(
+    api = subprocess.Popen(  # noqa: ASYNC220 - started once, before any load
         [sys.executable, "-m", "api", "--port", str(port)],
         env=stack.env | {"ODDS_API__MAX_SUBSCRIBERS": str(args.subscribers + 10)},
         cwd=ROOT,
@@ -155,7 +156,10 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
             event_id = max(events, key=lambda e: len(e["bookmakers"]))["id"]
 
         lat, errors = await best_load(base, event_id, args.rate, args.seconds)
-        print(f"(a) GET /events/{{id}}/best at {args.rate:.0f}/s for {args.seconds:.0f}s: {len(lat)} ok, {errors} errors")
+        print(
+            f"(a) GET /events/{{id}}/best at {args.rate:.0f}/s for {args.seconds:.0f}s: "
+            f"{len(lat)} ok, {errors} errors"
+        )
         ok = pct(lat, 0.99) <= 0.020 and errors == 0
         print(
             f"    p50 {pct(lat, 0.5) * 1000:.1f} ms  p99 {pct(lat, 0.99) * 1000:.1f} ms  "
@@ -187,7 +191,7 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
             total += 1
             commit = await wait_committed(stack, total)
             deadline = time.monotonic() + 10
-            while any(len(m) <= k for m, k in zip(got, marks, strict=True)) and time.monotonic() < deadline:
+            while any(len(m) <= k for m, k in zip(got, marks, strict=True)) and time.monotonic() < deadline:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
             for m, k in zip(got, marks, strict=True):
                 if len(m) > k:
@@ -198,7 +202,8 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
         ok = pct(from_commit, 0.99) <= 0.250 and missing == 0
         print(f"(b) {args.subscribers} SSE subscribers × {args.changes} changes: {missing} not received")
         print(
-            f"    from commit p50 {pct(from_commit, 0.5) * 1000:.0f} ms  p99 {pct(from_commit, 0.99) * 1000:.0f} ms"
+            f"    from commit p50 {pct(from_commit, 0.5) * 1000:.0f} ms"
+            f"  p99 {pct(from_commit, 0.99) * 1000:.0f} ms"
             f"  (from publish p99 {pct(from_publish, 0.99) * 1000:.0f} ms)  target p99 ≤ 250 ms: "
             f"{'OK' if ok else 'MISS'}"
         )
@@ -214,13 +219,19 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
             api.kill()
 
 
+SINK = (
+    "import logging; logging.basicConfig(level=logging.INFO); "
+    "from sinks.sink import sink_command; sink_command()"
+)
+
+
 def start_sink(stack: Stack) -> None:
     """``oddsflow sink`` as a subprocess, started as its command only (not through the CLI's
     plugin loading, so an unrelated broken plugin cannot stop the bench)."""
     log = stack.workdir / "sink-0.log"
     with open(log, "wb") as out:
         popen = subprocess.Popen(
-            [sys.executable, "-c", "import logging; logging.basicConfig(level=logging.INFO); from sinks.sink import sink_command; sink_command()"],
+            [sys.executable, "-c", SINK],
             env=stack.env,
             cwd=ROOT,
             stdout=out,
