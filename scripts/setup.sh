@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything oddsflow needs into ./.venv (idempotent; sourced by test.sh and demo.sh).
 # Debian packages (as root, when missing): docker-compose (validates docker-compose.yml),
-# prometheus (promtool checks the alert rules), kcat (the librdkafka interoperability test);
+# prometheus (promtool checks the alert rules), kcat (the librdkafka interoperability test),
+# chromium + chromium-driver (the read API page's browser test, via Selenium);
 # PostgreSQL 15 with pg_partman, started and given a login (below); Apache Kafka's jars come
 # from Maven Central on first use (scripts/kafka/pom.xml, streams/embedded/kafka.py).
 set -euo pipefail
@@ -19,7 +20,7 @@ if [[ ! -f $stamp || pyproject.toml -nt $stamp ]]; then
 fi
 
 want=()
-for pkg in docker-compose prometheus kcat; do
+for pkg in docker-compose prometheus kcat chromium chromium-driver; do
     dpkg -s "$pkg" >/dev/null 2>&1 || want+=("$pkg")
 done
 if (( ${#want[@]} )); then

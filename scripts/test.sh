@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what the suite needs, then runs
-# ruff (lint + format check), mypy over streams and sinks, and pytest.
+# ruff (lint + format check), mypy over streams, sinks and api, and pytest.
 #
 #   bash scripts/test.sh [pytest args...]
 #
@@ -14,10 +14,10 @@ source scripts/setup.sh
 echo "== Postgres: ${ODDS_POSTGRES__URL:-embedded wheel}; broker: ${ODDS_KAFKA__BOOTSTRAP_SERVERS:-Apache Kafka started by the tests}"
 
 echo "== ruff"
-.venv/bin/ruff check streams sinks tests bench alembic
-.venv/bin/ruff format --check streams sinks tests bench alembic
+.venv/bin/ruff check streams sinks api tests bench alembic
+.venv/bin/ruff format --check streams sinks api tests bench alembic
 echo "== mypy"
-.venv/bin/mypy streams sinks
+.venv/bin/mypy streams sinks api
 
 echo "== pytest"
 set +e

@@ -257,8 +257,11 @@ def demo(seconds: float, events: int, rate: float) -> None:
             _spawn("worker", settings, log_dir),
             _spawn("sink", settings, log_dir),
             _spawn("signals-sink", settings, log_dir, module="sinks.signals"),
+            _spawn("api", settings, log_dir),
         ]
-        console.print(f"[green]started[/] worker, sink and signals sink (logs in {log_dir})")
+        console.print(f"[green]started[/] worker, sink, signals sink and read API (logs in {log_dir})")
+        api = settings.api
+        console.print(f"[green]read API[/] http://{api.host}:{api.port}/ (live page), /docs, /stream")
         try:
             opts = SimulationOptions(events=events, rate=rate, duration_s=seconds)
 

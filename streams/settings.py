@@ -299,6 +299,44 @@ class EmbeddedSettings(BaseModel):
     postgres_port: int = Field(default=0, ge=0, le=65535)
 
 
+class ApiSettings(BaseModel):
+    """The read API and its change stream (``oddsflow api``, package ``api``).
+
+    ``database_url``: the API's own login (the read-only role of ``docs/api.md``); unset, it
+    uses ``postgres.url`` (every API transaction is read-only either way). ``keys``: API keys
+    separated by commas; unset, the API is open. ``ring_size``: changes the shared tail keeps
+    for resumes and slow readers (a reader that falls further behind is disconnected).
+    ``after_sink``: stream a change only once the sink has stored it in Postgres (its offsets
+    in ``sink_offsets`` passed it), so what the stream says the read endpoints already show.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    database_url: SecretStr | None = None
+    pool_size: int = Field(default=10, ge=1, le=200)
+    keys: SecretStr | None = None
+    page_size_default: int = Field(default=50, ge=1, le=1000)
+    page_size_max: int = Field(default=200, ge=1, le=5000)
+    history_max_rows: int = Field(default=5000, ge=1, le=100_000)
+    ring_size: int = Field(default=20_000, ge=10, le=1_000_000)
+    heartbeat_s: float = Field(default=15.0, gt=0, le=300)
+    send_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    max_subscribers: int = Field(default=2000, ge=1, le=100_000)
+    after_sink: bool = True
+    sink_poll_ms: int = Field(default=50, ge=5, le=10_000)
+
+    @field_validator("database_url")
+    @classmethod
+    def _api_url_scheme(cls, url: SecretStr | None) -> SecretStr | None:
+        return PostgresSettings._url_scheme(url)
+
+    def key_list(self) -> list[bytes]:
+        """The configured API keys (empty: no key needed)."""
+        if self.keys is None:
+            return []
+        return [k.strip().encode() for k in self.keys.get_secret_value().split(",") if k.strip()]
+
+
 class Settings(BaseSettings):
     """Root of the settings tree (``ODDS_`` prefix, ``__`` nesting)."""
 
@@ -320,6 +358,7 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = MonitorSettings()
     agreement: AgreementSettings = AgreementSettings()
     signals: SignalsSettings = SignalsSettings()
+    api: ApiSettings = ApiSettings()
     #: set by ``oddsflow -v``/``-vv`` for the command and the processes it starts
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
 

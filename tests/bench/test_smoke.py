@@ -87,6 +87,13 @@ EXPECT = {
         r"oddsflow reprocess --from-earliest --execute\s+[\d.]+\s+[\d.]+×\s+60\s+\d+",
         r"target: ≥ 10× real time",
     ),
+    "read_api": (
+        r"\(a\) GET /events/\{id\}/best at \d+/s for \d+s: \d+ ok, 0 errors",
+        r"p99 [\d.]+ ms  target p99 ≤ 20 ms: (OK|MISS)",
+        r"\(b\) \d+ SSE subscribers × \d+ changes: 0 not received",
+        r"target p99 ≤ 250 ms: (OK|MISS)",
+        r"\(c\) memory per idle subscriber: -?[\d.]+ KiB",
+    ),
     "storage": (
         r"0\.050\s+0\.20\s+90\s+90\s+\d+\s+\d+\s+\d+\s+\d+\s+\d\.\d{3}\s+(OK|MISS)\s+\d\.\d{3}",
         r"headers \d\.\d{3} \+ keyframes \d\.\d{3}",

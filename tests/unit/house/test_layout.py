@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-PACKAGES = ("streams", "sinks")
+PACKAGES = ("streams", "sinks", "api")
 
 
 def module_name(path: Path) -> str:
