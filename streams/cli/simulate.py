@@ -53,6 +53,7 @@ async def simulate(settings: Settings, opts: SimulationOptions, source: str = "o
         size=opts.size,  # type: ignore[arg-type]
         missing_sr_share=opts.missing_sr_share,
         live_share=opts.live_share,
+        bookmakers=BOOKMAKERS,
     )
     world = World(opts.events, seed=opts.seed, start=start, config=config)
     t0 = time.monotonic()

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from streams.simulator.filler import filler, reprice, sportybet_truth
-from streams.simulator.markets import BOOKMAKERS, CS_OTHER, FIRST_THREE, Bookmaker, Line, Size, Sport
+from streams.simulator.markets import CS_OTHER, FIRST_THREE, Bookmaker, Line, Size, Sport
 from streams.simulator.model import Model, model_for, open_lines
 from streams.simulator.play import Incidents, advance
 from streams.simulator.spawn import new_match
@@ -83,8 +83,10 @@ class WorldConfig:
         ("msport", 0.06),
         ("sportpesa", 0.07),
     )
-    #: the bookmakers of the feed (round-robin order of :func:`streams.simulator.iter_captures`)
-    bookmakers: tuple[Bookmaker, ...] = BOOKMAKERS
+    #: the bookmakers of the feed (round-robin order of :func:`streams.simulator.iter_captures`);
+    #: the first three by default (the tests' and benches' feeds), all seven in ``oddsflow
+    #: simulate`` and the demo
+    bookmakers: tuple[Bookmaker, ...] = FIRST_THREE
 
 
 class World:

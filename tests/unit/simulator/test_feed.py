@@ -23,7 +23,7 @@ from tests.unit.simulator.reference import MAPPED_UOF, READERS
 
 
 def test_round_robin_over_events_and_bookmakers_at_the_configured_rate() -> None:
-    world = World(4, seed=31)
+    world = World(4, seed=31, config=WorldConfig(bookmakers=BOOKMAKERS))
     captures = list(iter_captures(world, rate_per_s=8, count=30))
     assert len(captures) == 30
     expected = [(i, b) for _ in range(3) for i in range(4) for b in BOOKMAKERS][:30]

@@ -24,7 +24,12 @@ from streams.simulator.markets import FIRST_THREE, SPORTPESA_LACKS
 from tests.unit.simulator.reference import B9_KEY, MAPPED_UOF, READERS
 
 BUSY = WorldConfig(
-    time_scale=20, kickoff_horizon_s=1800, live_share=0.5, suspend_rate=0.05, live_suspend_rate=0.2
+    bookmakers=BOOKMAKERS,
+    time_scale=20,
+    kickoff_horizon_s=1800,
+    live_share=0.5,
+    suspend_rate=0.05,
+    live_suspend_rate=0.2,
 )
 
 
@@ -161,7 +166,7 @@ def test_shapes_follow_the_documented_formats(captured: Captured, bookmaker: Boo
 
 
 def test_unmapped_markets_are_present_but_not_in_the_truth() -> None:
-    world = World(5, seed=22)
+    world = World(5, seed=22, config=WorldConfig(bookmakers=BOOKMAKERS))
     for i in range(5):
         sporty = render(world, i, "sportybet")["data"]["markets"]
         assert any(int(m["id"]) not in MAPPED_UOF for m in sporty)
@@ -173,7 +178,7 @@ def test_unmapped_markets_are_present_but_not_in_the_truth() -> None:
 
 
 def test_soccer_offers_every_soccer_market_of_the_taxonomy() -> None:
-    world = World(20, seed=23, config=WorldConfig(live_share=0.0))
+    world = World(20, seed=23, config=WorldConfig(bookmakers=BOOKMAKERS, live_share=0.0))
     soccer = {1, 10, 11, 18, 16, 14, 29, 45, 47, 60, 68, 19, 20, 26, 8, 37, 166}
     for i, m in enumerate(world.matches):
         for b in BOOKMAKERS:

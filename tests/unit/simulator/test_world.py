@@ -12,7 +12,13 @@ from streams.simulator import BOOKMAKERS, World, WorldConfig, render
 from streams.simulator.markets import MARKETS
 
 # prematch books only, moving at the live rates (prematch_activity 1)
-QUIET = WorldConfig(live_share=0.0, kickoff_horizon_s=48 * 3600, suspend_rate=0.0, prematch_activity=1.0)
+QUIET = WorldConfig(
+    bookmakers=BOOKMAKERS,
+    live_share=0.0,
+    kickoff_horizon_s=48 * 3600,
+    suspend_rate=0.0,
+    prematch_activity=1.0,
+)
 LINE_KEY = re.compile(r"^(|total=-?\d+(\.\d+)?|hcp=-?\d+(\.\d+)?|hcp=\d+:\d+|goalnr=\d+)$")
 
 
@@ -41,7 +47,7 @@ def _changed_share(world: World, steps: int, dt: float = 60.0, *, live: bool = F
 
 def test_same_seed_same_world_different_seed_different_world() -> None:
     def run(seed: int) -> list[object]:
-        world = World(8, seed=seed, config=WorldConfig(time_scale=10))
+        world = World(8, seed=seed, config=WorldConfig(bookmakers=BOOKMAKERS, time_scale=10))
         for _ in range(5):
             world.step(30)
         return [render(world, i, b) for i in range(len(world)) for b in BOOKMAKERS]
@@ -64,7 +70,12 @@ def test_change_rate_is_the_share_of_lines_repriced_per_step(rate: float) -> Non
 
 def test_prematch_books_move_at_prematch_activity_of_the_live_rate() -> None:
     cfg = WorldConfig(
-        live_share=0.5, suspend_rate=0.0, live_suspend_rate=0.0, change_rate=0.2, prematch_activity=0.25
+        bookmakers=BOOKMAKERS,
+        live_share=0.5,
+        suspend_rate=0.0,
+        live_suspend_rate=0.0,
+        change_rate=0.2,
+        prematch_activity=0.25,
     )
     prematch = _changed_share(World(40, seed=11, config=cfg), steps=10, dt=5.0)
     live = _changed_share(World(40, seed=11, config=cfg), steps=10, dt=5.0, live=True)
@@ -97,7 +108,9 @@ def test_markets_get_suspended_and_come_back() -> None:
 
 
 def test_live_events_get_suspended_wholesale() -> None:
-    cfg = WorldConfig(live_share=1.0, live_suspend_rate=1.0, live_resume_rate=0.0, suspend_rate=0.0)
+    cfg = WorldConfig(
+        bookmakers=BOOKMAKERS, live_share=1.0, live_suspend_rate=1.0, live_resume_rate=0.0, suspend_rate=0.0
+    )
     world = World(6, seed=6, config=cfg)
     world.step(5)
     for i, m in enumerate(world.matches):
@@ -108,7 +121,11 @@ def test_live_events_get_suspended_wholesale() -> None:
 
 
 def test_prices_stay_bounded_through_live_play() -> None:
-    world = World(40, seed=9, config=WorldConfig(time_scale=30, kickoff_horizon_s=600, live_share=0.5))
+    world = World(
+        40,
+        seed=9,
+        config=WorldConfig(bookmakers=BOOKMAKERS, time_scale=30, kickoff_horizon_s=600, live_share=0.5),
+    )
     for _ in range(40):
         world.step(20)
         for i in range(len(world)):
@@ -120,7 +137,11 @@ def test_prices_stay_bounded_through_live_play() -> None:
 
 
 def test_matches_go_live_score_settle_lines_and_get_replaced() -> None:
-    world = World(30, seed=11, config=WorldConfig(time_scale=60, kickoff_horizon_s=300, live_share=0.0))
+    world = World(
+        30,
+        seed=11,
+        config=WorldConfig(bookmakers=BOOKMAKERS, time_scale=60, kickoff_horizon_s=300, live_share=0.0),
+    )
     assert not any(m.live for m in world.matches)
     first_uids = {m.uid for m in world.matches}
     went_live = goals = 0
@@ -141,7 +162,7 @@ def test_matches_go_live_score_settle_lines_and_get_replaced() -> None:
 
 
 def test_some_events_lack_the_sportradar_id() -> None:
-    world = World(400, seed=12)
+    world = World(400, seed=12, config=WorldConfig(bookmakers=BOOKMAKERS))
     missing = [m for m in world.matches if len(m.sr_on) < len(BOOKMAKERS)]
     assert 20 <= len(missing) <= 65  # default share 10%
     assert all("sportybet" in m.sr_on for m in missing)  # default: only betpawa/bet9ja lose it
@@ -153,7 +174,7 @@ def test_some_events_lack_the_sportradar_id() -> None:
 
 
 def test_sportybet_without_sportradar_id_uses_a_non_match_urn() -> None:
-    cfg = WorldConfig(missing_sr_share=1.0, missing_sr_bookmakers=("sportybet",))
+    cfg = WorldConfig(bookmakers=BOOKMAKERS, missing_sr_share=1.0, missing_sr_bookmakers=("sportybet",))
     world = World(3, seed=13, config=cfg)
     for i in range(3):
         event_id, sr = world.event_ids(i, "sportybet")
@@ -162,7 +183,7 @@ def test_sportybet_without_sportradar_id_uses_a_non_match_urn() -> None:
 
 def test_sport_mix_and_start_time() -> None:
     start = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
-    world = World(300, seed=14, start=start)
+    world = World(300, seed=14, start=start, config=WorldConfig(bookmakers=BOOKMAKERS))
     sports = [m.sport for m in world.matches]
     assert sports.count("soccer") > 200 and sports.count("basketball") > 10 and sports.count("tennis") > 5
     assert world.now == start
