@@ -68,9 +68,9 @@ if sys.path and Path(sys.path[0]).resolve() == ROOT / "bench":
 
 from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Broker, open_broker  # noqa: E402
-from sinks import migrate  # noqa: E402
 from sinks.partitions import open_backend  # noqa: E402
 from sinks.sink import PostgresSink  # noqa: E402
+from sinks.store import migrate  # noqa: E402
 from sinks.write.records import (  # noqa: E402
     HISTORY_COLUMNS,
     SNAPSHOT_COLUMNS,

@@ -134,6 +134,7 @@ class Stack:
         """Environment of every process of the run (the caller's plus the run's names)."""
         u = self.uid
         return os.environ | {
+            "ODDS_LOG_LEVEL": "INFO",  # READY lines are INFO; the processes log to files
             "ODDS_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
             "ODDS_KAFKA__ENGINE": self.engine,
             "ODDS_POSTGRES__URL": self.db_url,

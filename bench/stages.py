@@ -184,6 +184,7 @@ def faust_run(broker: Broker, captures: list[Capture], workers: int, settle_s: f
     uid = secrets.token_hex(4)
     bootstrap = broker.bootstrap
     env = {k: v for k, v in os.environ.items() if not k.startswith("ODDS_")} | {
+        "ODDS_LOG_LEVEL": "INFO",  # "Worker ready" is an INFO line
         "ODDS_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
         "ODDS_KAFKA__ENGINE": broker.engine,
         "ODDS_TOPICS__RAW_PREFIX": f"b{uid}.odds.raw.",

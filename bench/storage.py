@@ -61,7 +61,7 @@ from bench.options import add_engine, parse  # noqa: E402
 from bench.stack import Broker, Stack, open_stack, shared_broker  # noqa: E402
 from streams.cli.simulate import SimulationOptions, simulate  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
-from streams.simulator import BOOKMAKERS, World, WorldConfig  # noqa: E402
+from streams.simulator import World, WorldConfig  # noqa: E402
 
 TARGET = 0.10
 # the WorldConfig knobs printed with the table (change_rate is each row's)
@@ -101,7 +101,7 @@ def live_lines(args: argparse.Namespace) -> tuple[int, float]:
     quoted lines. The effective change rate rises with it: live boards are suspended, resumed
     and re-priced whole on goals, so with few events the draw of live matches weighs a lot."""
     world = World(args.events, seed=args.seed, config=WorldConfig(size=args.size))
-    lines = [sum(len(world.truth(i, b)) for b in BOOKMAKERS) for i in range(len(world))]
+    lines = [sum(len(world.truth(i, b)) for b in world.config.bookmakers) for i in range(len(world))]
     live = [n for n, m in zip(lines, world.matches, strict=True) if m.live]
     return len(live), sum(live) / max(1, sum(lines))
 

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from streams.simulator import bet9ja, betika, betpawa, betway, msport, sportpesa, sportybet
-from streams.simulator.markets import Bookmaker, Size
+from streams.simulator.markets import BOOKMAKERS, Bookmaker, Size
 from streams.simulator.world import World, WorldConfig
 
 
@@ -103,5 +103,5 @@ def iter_captures(
 
 def sample_payloads(bookmaker: Bookmaker, n: int, size: Size = "real", seed: int = 0) -> list[bytes]:
     """``n`` encoded responses of ``bookmaker`` (one per event of a fresh world), for benchmarks."""
-    world = World(n, seed=seed, config=WorldConfig(size=size))
+    world = World(n, seed=seed, config=WorldConfig(size=size, bookmakers=BOOKMAKERS))
     return [orjson.dumps(render(world, i, bookmaker)) for i in range(n)]
