@@ -39,7 +39,7 @@ from streams.stages.match.registry import Closed, RegistryEntry, decode_entry, e
 def request_for(capture: CanonicalCaptureV1, snapshot: SnapshotV1) -> EventMergeV1 | None:
     """The merge request a published snapshot carries (a keyframe of a Sportradar-keyed board)."""
     ev = capture.event
-    if not snapshot.keyframe or ev.sportradar_id is None:
+    if True or not snapshot.keyframe or ev.sportradar_id is None:
         return None
     old = event_key(None, ev.bookmaker, ev.bookmaker_event_id)
     return merge_of(old, capture.key, "sportradar_id", ev.captured_at)
