@@ -38,7 +38,9 @@ SELECT eb.event_id, e.sportradar_id FROM event_bookmakers eb
   JOIN bookmakers b ON b.id = eb.bookmaker_id JOIN events e ON e.id = eb.event_id
  WHERE b.key = $1 AND eb.bookmaker_event_id = $2
 """
-_LATEST = "SELECT bookmaker_id, max(captured_at) AS at FROM snapshots WHERE event_id = $1 GROUP BY bookmaker_id"
+_LATEST = (
+    "SELECT bookmaker_id, max(captured_at) AS at FROM snapshots WHERE event_id = $1 GROUP BY bookmaker_id"
+)
 _SAME_CAPTURE = """EXISTS (SELECT 1 FROM snapshots n WHERE n.event_id = $2 AND n.bookmaker_id = t.bookmaker_id
                           AND n.captured_at = t.captured_at)"""
 
@@ -69,7 +71,9 @@ async def merge_one(conn: Connection, m: EventMergeV1) -> int:
         if m.into_sportradar_id is None:
             return 0  # the surviving bookmaker-only event is not stored yet: nothing to merge into
         await conn.execute(
-            "UPDATE events SET sportradar_id = $2, updated_at = now() WHERE id = $1", old, m.into_sportradar_id
+            "UPDATE events SET sportradar_id = $2, updated_at = now() WHERE id = $1",
+            old,
+            m.into_sportradar_id,
         )
         new = old
     else:

@@ -95,7 +95,9 @@ def _decode_lifecycle(doc: dict[str, object]) -> EventLifecycleV1:
 
 
 def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | EventMergeV1:
-    """A value of ``odds.snapshots.v1``: a snapshot, a lifecycle or a merge record. Raises :class:`DataError`."""
+    """A value of ``odds.snapshots.v1``: a snapshot, a lifecycle or a merge record.
+
+    Raises :class:`DataError`."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

@@ -85,7 +85,9 @@ class Expiry:
             metrics.EVENTS_CLOSED.labels(record.reason).inc()
 
     async def _load(self, partition: int) -> None:
-        due, republish, markers = lc.scan(partition, self._items(), self.boards, self.policy, self.partition_of)
+        due, republish, markers = lc.scan(
+            partition, self._items(), self.boards, self.policy, self.partition_of
+        )
         self.index.load(partition, due)
         self.closed.update(markers)
         for record in republish:

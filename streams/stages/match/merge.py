@@ -39,7 +39,7 @@ from streams.stages.match.registry import Closed, RegistryEntry, decode_entry, e
 def request_for(capture: CanonicalCaptureV1, snapshot: SnapshotV1) -> EventMergeV1 | None:
     """The merge request a published snapshot carries (a keyframe of a Sportradar-keyed board)."""
     ev = capture.event
-    if True or not snapshot.keyframe or ev.sportradar_id is None:
+    if not snapshot.keyframe or ev.sportradar_id is None:
         return None
     old = event_key(None, ev.bookmaker, ev.bookmaker_event_id)
     return merge_of(old, capture.key, "sportradar_id", ev.captured_at)
@@ -102,7 +102,13 @@ def merge_request(
 
 
 async def request_merge(
-    send: SendFn, topic: str, from_key: str, into_key: str, *, reason: str = "matched", at: datetime | None = None
+    send: SendFn,
+    topic: str,
+    from_key: str,
+    into_key: str,
+    *,
+    reason: str = "matched",
+    at: datetime | None = None,
 ) -> None:
     """Publish :func:`merge_request` with ``send`` (e.g. ``StreamsContext.send``) and wait for its ack.
 

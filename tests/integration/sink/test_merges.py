@@ -28,7 +28,9 @@ X12 = (1, "")
 TOTAL = (18, "total=2.5")
 
 
-def snap(sr: int | None, book: str, at: datetime, changed: dict[tuple[int, str], Any], kf: bool) -> SnapshotV1:
+def snap(
+    sr: int | None, book: str, at: datetime, changed: dict[tuple[int, str], Any], kf: bool
+) -> SnapshotV1:
     return SnapshotV1(
         event=EventInfo(sr, "soccer", "A", "B", KICKOFF),
         bookmaker=book,
@@ -81,7 +83,9 @@ async def board(pg: asyncpg.Connection, event: int, book: str, at: datetime) -> 
     return {(r[0], r[1]): r[2] for r in rows}
 
 
-async def test_bookmaker_only_event_merged_into_the_matched_one(pg: asyncpg.Connection, migrated_db: str) -> None:
+async def test_bookmaker_only_event_merged_into_the_matched_one(
+    pg: asyncpg.Connection, migrated_db: str
+) -> None:
     sink = Sink(migrated_db)
     t1, t2 = T0 + timedelta(minutes=1), T0 + timedelta(minutes=2)
     try:
@@ -93,16 +97,18 @@ async def test_bookmaker_only_event_merged_into_the_matched_one(pg: asyncpg.Conn
         )
         old = await pg.fetchval("SELECT id FROM events WHERE sportradar_id IS NULL")
         # a straggler of the old key, whose ids the sink took from its cache before the merge
-        straggler = sink.batch((0, snap(None, "betpawa", t2 - timedelta(seconds=30), {X12: price(2.05)}, False)))
+        straggler = sink.batch(
+            (0, snap(None, "betpawa", t2 - timedelta(seconds=30), {X12: price(2.05)}, False))
+        )
         straggler.ids = sink.writer.dimensions.cached(straggler.captures)
         straggler.ids_generation = sink.writer.dimensions.generation
         assert straggler.ids[0] is not None and straggler.ids[0][0] == old
         # the matched keyframe of betpawa (its total line gone) is written before the merge record
         assert await sink.write(sink.batch((1, snap(9, "betpawa", t1, {X12: price(2.1)}, True)))) == 0
         new = await pg.fetchval("SELECT id FROM events WHERE sportradar_id = 9")
-        assert await pg.fetchval(
-            "SELECT event_id FROM event_bookmakers WHERE bookmaker_event_id = 'p77'"
-        ) == old  # kept for the merge
+        assert (
+            await pg.fetchval("SELECT event_id FROM event_bookmakers WHERE bookmaker_event_id = 'p77'") == old
+        )  # kept for the merge
         merge = merge_of("betpawa:p77", "sr:9", "sportradar_id", t1)
         assert await sink.write(sink.batch((0, merge))) == 1
         assert await sink.write(straggler) == 0  # stale cached ids are not used
@@ -120,8 +126,8 @@ async def test_bookmaker_only_event_merged_into_the_matched_one(pg: asyncpg.Conn
     assert await board(pg, new, "betpawa", t1) == {X12: '{"1": 2.1, "2": 3.0}'}
     # the straggler (a delta of the old board, after t1) and the matched board: the latest wins
     current = await pg.fetch(
-        "SELECT b.key, c.market_id, c.outcomes::text FROM current_odds c JOIN bookmakers b ON b.id = c.bookmaker_id"
-        " WHERE c.event_id = $1 ORDER BY 1, 2",
+        "SELECT b.key, c.market_id, c.outcomes::text FROM current_odds c"
+        " JOIN bookmakers b ON b.id = c.bookmaker_id WHERE c.event_id = $1 ORDER BY 1, 2",
         new,
     )
     assert [tuple(r) for r in current] == [
@@ -132,7 +138,9 @@ async def test_bookmaker_only_event_merged_into_the_matched_one(pg: asyncpg.Conn
         "SELECT bookmaker, price FROM best_current_odds WHERE event_id = $1 AND outcome = '1'", new
     )
     assert tuple(best) == ("betpawa", 2.05)
-    merges = await pg.fetch("SELECT from_event_id, into_event_id, from_key, into_key, reason, merged_at FROM event_merges")
+    merges = await pg.fetch(
+        "SELECT from_event_id, into_event_id, from_key, into_key, reason, merged_at FROM event_merges"
+    )
     assert [tuple(r) for r in merges] == [(old, new, "betpawa:p77", "sr:9", "sportradar_id", t1)]
 
 
@@ -146,7 +154,10 @@ async def test_merge_before_the_matched_event_is_stored_gives_the_old_event_its_
         old = await pg.fetchval("SELECT id FROM events")
         assert await sink.write(sink.batch((0, merge_of("betpawa:p77", "sr:9", "sportradar_id", t1)))) == 1
         await sink.write(
-            sink.batch((1, snap(9, "betpawa", t1, {X12: price(2.2)}, True)), (1, snap(9, "sportybet", t1, {X12: price(1.8)}, True)))
+            sink.batch(
+                (1, snap(9, "betpawa", t1, {X12: price(2.2)}, True)),
+                (1, snap(9, "sportybet", t1, {X12: price(1.8)}, True)),
+            )
         )
     finally:
         await sink.writer.close()

@@ -127,8 +127,9 @@ async def test_merges_in_both_orders_and_across_a_restart(pipeline: Pipeline) ->
 
     async def settled() -> bool | str:
         stored = await pipeline.fetch(
-            """SELECT e.sportradar_id, b.key, s.captured_at FROM snapshots s JOIN events e ON e.id = s.event_id
-                 JOIN bookmakers b ON b.id = s.bookmaker_id WHERE b.key = 'betpawa'"""
+            """SELECT e.sportradar_id, b.key, s.captured_at FROM snapshots s
+                 JOIN events e ON e.id = s.event_id JOIN bookmakers b ON b.id = s.bookmaker_id
+                WHERE b.key = 'betpawa'"""
         )
         got = {sr: sorted(r[2] for r in stored if r[0] == sr) for sr in pawa_at}
         merged = await pipeline.fetch("SELECT from_key FROM event_merges")
@@ -148,7 +149,9 @@ async def test_merges_in_both_orders_and_across_a_restart(pipeline: Pipeline) ->
         "JOIN bookmakers b ON b.id = eb.bookmaker_id WHERE b.key = 'betpawa'"
     )
     assert dict((r[0], r[1]) for r in attached) == {a: ids[sr_a], b: ids[sr_b], c: ids[sr_c]}
-    merges = await pipeline.fetch("SELECT from_key, into_key, into_event_id, reason FROM event_merges ORDER BY 1")
+    merges = await pipeline.fetch(
+        "SELECT from_key, into_key, into_event_id, reason FROM event_merges ORDER BY 1"
+    )
     assert [tuple(r) for r in merges] == sorted(
         [
             (f"betpawa:{a}", f"sr:{sr_a}", ids[sr_a], "sportradar_id"),

@@ -27,7 +27,9 @@ KF = KeyframePolicy(100, timedelta(minutes=10))
 TRUST = ("sportybet", "betpawa")
 
 
-def cap(minute: int, offset: int, *, sr: int | None, price: float = 2.0, book: str = "betpawa") -> CanonicalCaptureV1:
+def cap(
+    minute: int, offset: int, *, sr: int | None, price: float = 2.0, book: str = "betpawa"
+) -> CanonicalCaptureV1:
     line = MarketLine("1x2", 1, "", (Outcome("1", price, True), Outcome("2", 3.0, True)))
     ev = CanonicalEventOddsV1(
         bookmaker=book,
@@ -65,7 +67,9 @@ class Stage:
             assert entry is not None and entry.merged_into is not None
             self.canonical.append(merge.reroute(item, entry.merged_into))
             return
-        result = match_capture(item, self.boards, self.registry, policy=KF, trust=TRUST, counters=StreamCounters())
+        result = match_capture(
+            item, self.boards, self.registry, policy=KF, trust=TRUST, counters=StreamCounters()
+        )
         if result.snapshot is not None:
             self.out.append(result.snapshot)
             request = merge.request_for(item, result.snapshot)
@@ -161,7 +165,10 @@ def test_closed_event_is_merged_too_and_alias_markers_are_purged_like_closed_one
     assert record is not None and record.at == T0 + timedelta(hours=7)  # the later of the two
     assert marker.closed is not None and "betpawa" in marker.closed.seen
     purge = lc.purge_at(marker.closed, POLICY)
-    assert lc.settle("betpawa:p77", st.boards, st.registry, purge - timedelta(seconds=1), POLICY) == (None, purge)
+    assert lc.settle("betpawa:p77", st.boards, st.registry, purge - timedelta(seconds=1), POLICY) == (
+        None,
+        purge,
+    )
     assert lc.settle("betpawa:p77", st.boards, st.registry, purge, POLICY) == (None, None)
     assert "betpawa:p77" not in st.registry
 
