@@ -11,7 +11,9 @@ Rules (docs/lifecycle.md, "Identity merges"):
   marker** (a closed marker with ``merged_into``), written before the old board is deleted
   (tombstone). If an event (open, or a closed marker) was there, the merge record to
   publish on the snapshots topic is returned; if nothing was, only the alias is kept (a
-  later capture without the id must not open a second board for the same listing). A
+  later capture without the id must not open a second board for the same listing) — except
+  for a ``matched`` request (a name matcher's), whose record is always returned: the sink
+  may hold the old event although the stage forgot it. A
   marker keeps its first target; a request for it only moves its time forward. Markers are
   purged like closed markers (``at + grace + idle`` of stream time);
 * a capture whose key has an alias marker is **rerouted** (:func:`reroute`): published
@@ -73,7 +75,7 @@ def absorb(
     for bookmaker in listings:
         if f"{key}|{bookmaker}" in boards:
             del boards[f"{key}|{bookmaker}"]
-    if entry is None:
+    if entry is None and request.reason != "matched":
         return None, marker
     return dataclasses.replace(request, at=at), marker
 

@@ -154,6 +154,16 @@ def test_absorb_is_idempotent_keeps_its_first_target_and_only_moves_forward() ->
     assert refreshed.merged_into == "sr:9" and refreshed.closed.reason == "sportradar_id"
 
 
+def test_a_name_matchers_request_is_always_recorded() -> None:
+    st = Stage()
+    request = merge.merge_request("odds.canonical.v1", "betpawa:p77", "sr:9", at=T0)
+    decoded = decode_canonical_record(request.value)
+    assert isinstance(decoded, EventMergeV1)
+    record, marker = merge.absorb(decoded, st.boards, st.registry)
+    assert record == decoded and marker.closed is not None and marker.closed.reason == lc.ALIAS_ONLY
+    assert merge.absorb(decoded, st.boards, st.registry)[0] is None  # the alias answers the second
+
+
 def test_closed_event_is_merged_too_and_alias_markers_are_purged_like_closed_ones() -> None:
     st = Stage()
     st.feed(cap(0, 1, sr=None))
