@@ -108,7 +108,12 @@ async def test_merges_in_both_orders_and_across_a_restart(pipeline: Pipeline) ->
         await pub_pawa(producer, b, sr_b, True, t0 + 1 * s)  # B: with the id first
         await pub_pawa(producer, c, sr_c, False, t0 + 1 * s)  # C: bookmaker-only before the kill
         await h.wait_ready(0)
-        await pipeline.wait_sink_caught_up(90)
+
+        async def stored_bookmaker_only() -> bool | str:  # A and C really are stored on their own
+            rows = await pipeline.fetch("SELECT count(*) FROM events WHERE sportradar_id IS NULL")
+            return rows[0][0] == 2 or f"{rows[0][0]} bookmaker-only events"
+
+        await until(pipeline, stored_bookmaker_only, 90, "A and C stored as bookmaker-only events")
         await pub_pawa(producer, a, sr_a, True, t0 + 3 * s)  # A gains its id: merge
         # B's alias must exist before its capture without the id (else it is a merge, not a reroute)
         changelog = f"{h.settings.streams.app_id}-event_registry-changelog"
