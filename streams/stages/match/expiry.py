@@ -139,7 +139,7 @@ class Expiry:
             await self.publish(lc.reopen(key, entry, self.registry, now))
             self.closed.discard(key)
             metrics.EVENTS_REOPENED.inc()
-        elif admission is not lc.Admission.OPEN:
+        elif admission in (lc.Admission.LATE, lc.Admission.AFTER_CLOSE):
             metrics.CAPTURES_AFTER_CLOSE.labels(admission.value).inc()
         if admission in (lc.Admission.OPEN, lc.Admission.REOPEN):
             await self.sender.wait(lifecycle_gate(key))
