@@ -26,7 +26,8 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from bench.stack import Stack, cpu_s, scrape
-from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
+from streams.contracts.lifecycle import decode_snapshots_record
+from streams.contracts.snapshot import SnapshotV1
 from streams.kafka.producer import OddsProducer
 from streams.simulator import World, WorldConfig, iter_captures
 
@@ -174,7 +175,7 @@ async def read_sources(
             for recs in (await consumer.getmany(timeout_ms=200)).values():
                 for r in recs:
                     record = decode_snapshots_record(r.value)
-                    if isinstance(record, EventLifecycleV1):  # a close/reopen, not a capture
+                    if not isinstance(record, SnapshotV1):  # a close/reopen/merge, not a capture
                         continue
                     s = record.source
                     out[(r.partition, r.offset)] = ((s.topic, s.partition, s.offset), r.timestamp / 1000)

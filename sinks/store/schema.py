@@ -8,7 +8,8 @@ Tables
 ------
 Dimensions (plain tables): ``sports``, ``tournaments``, ``bookmakers``, ``events`` (one
 canonical event per Sportradar match id; ``sportradar_id`` is NULL for bookmaker-only
-events), ``event_bookmakers`` (each bookmaker's own event id attached to an event).
+events), ``event_bookmakers`` (each bookmaker's own event id attached to an event),
+``event_merges`` (bookmaker-only events merged into another, docs/lifecycle.md).
 
 Time series, range-partitioned by day on ``captured_at`` (children ``<table>_pYYYY_MM_DD``,
 made by ``sinks.partitions``):
@@ -122,6 +123,22 @@ class EventBookmaker(Base):
     bookmaker_id: Mapped[int] = mapped_column(SmallInteger, ForeignKey("bookmakers.id"), index=True)
     bookmaker_event_id: Mapped[str] = mapped_column(Text)
     first_seen: Mapped[datetime] = mapped_column(TS, server_default=func.now())
+
+
+class EventMerge(Base):
+    """A bookmaker-only event merged into another (migration 0009, docs/lifecycle.md)."""
+
+    __tablename__ = "event_merges"
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    from_event_id: Mapped[int] = mapped_column(BigInteger, index=True)  # deleted by the merge: no FK
+    into_event_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    bookmaker: Mapped[str] = mapped_column(Text)
+    bookmaker_event_id: Mapped[str] = mapped_column(Text)
+    from_key: Mapped[str] = mapped_column(Text)
+    into_key: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    merged_at: Mapped[datetime] = mapped_column(TS)
+    recorded_at: Mapped[datetime] = mapped_column(TS, server_default=func.now())
 
 
 class Snapshot(Base):

@@ -47,6 +47,7 @@ class Batch:
         #: ``(event_id, bookmaker_id)`` per capture found in the dimension cache when the batch
         #: closed (``None``: resolve when writing); set by the sink, read by the writer
         self.ids: list[tuple[int, int] | None] | None = None
+        self.ids_generation = 0  # the dimension cache's generation ``ids`` came from
 
     def add(self, record: Record) -> None:
         if self.opened_at is None:

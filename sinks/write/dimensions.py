@@ -7,9 +7,13 @@ Resolution rules (one canonical event per Sportradar match id):
 * a bookmaker-only snapshot finds its event through ``event_bookmakers (bookmaker_id,
   bookmaker_event_id)``; a new one gets a new event (``sportradar_id`` NULL); its metadata
   is updated when it changes;
-* every snapshot attaches the bookmaker's own event id in ``event_bookmakers``; when a
-  bookmaker event becomes matched, its row moves to the matched event (the history
-  written under the bookmaker-only event stays there).
+* every snapshot attaches the bookmaker's own event id in ``event_bookmakers``. When a
+  bookmaker event that was stored bookmaker-only becomes matched, its row stays with the
+  bookmaker-only event until the match stage's merge record moves that event's rows into
+  the matched one (:mod:`sinks.write.merges`); a row of another matched event moves;
+* :meth:`Dimensions.clear` (after a batch that merged events) drops every cached id and
+  bumps :attr:`Dimensions.generation`: ids a batch took from the cache earlier
+  (:meth:`Dimensions.cached`) are not used by the writer when the generation moved.
 
 Ids are cached in memory (:mod:`sinks.write.id_cache`). Lookups and new ids go to a layer that
 the writer makes per transaction (and per savepoint while isolating a bad record); a layer
@@ -33,6 +37,7 @@ class Dimensions:
 
     def __init__(self) -> None:
         self.cache = Maps()
+        self.generation = 0
 
     def stage(self) -> Maps:
         """A layer for one transaction; ``merge_into_parent`` it after COMMIT."""
@@ -40,6 +45,7 @@ class Dimensions:
 
     def clear(self) -> None:
         self.cache = Maps()
+        self.generation += 1
 
     def cached(self, captures: Sequence[Capture]) -> list[tuple[int, int] | None]:
         """Ids the committed cache already knows (no I/O; the sink calls it when a batch
@@ -191,16 +197,30 @@ class Dimensions:
                     attach[key] = event_id
         if attach:
             keys = list(attach)
-            await conn.execute(
-                """INSERT INTO event_bookmakers (bookmaker_id, bookmaker_event_id, event_id)
+            # a row of a bookmaker-only event stays until its merge record (module docstring)
+            rows = await conn.fetch(
+                """INSERT INTO event_bookmakers AS eb (bookmaker_id, bookmaker_event_id, event_id)
                    SELECT * FROM unnest($1::smallint[], $2::text[], $3::bigint[])
                    ON CONFLICT (bookmaker_id, bookmaker_event_id) DO UPDATE SET event_id = EXCLUDED.event_id
-                   WHERE event_bookmakers.event_id <> EXCLUDED.event_id""",
+                   WHERE eb.event_id <> EXCLUDED.event_id
+                     AND (SELECT o.sportradar_id FROM events o WHERE o.id = eb.event_id) IS NOT NULL
+                   RETURNING bookmaker_id, bookmaker_event_id, event_id""",
                 [k[0] for k in keys],
                 [k[1] for k in keys],
                 list(attach.values()),
             )
-            layer.by_bookmaker_event.update(attach)
+            owners = {(r["bookmaker_id"], r["bookmaker_event_id"]): r["event_id"] for r in rows}
+            rest = [k for k in keys if k not in owners]
+            if rest:  # unchanged rows: cache their actual owner
+                rows = await conn.fetch(
+                    """SELECT eb.bookmaker_id, eb.bookmaker_event_id, eb.event_id FROM event_bookmakers eb
+                         JOIN unnest($1::smallint[], $2::text[]) AS k(b, e)
+                           ON eb.bookmaker_id = k.b AND eb.bookmaker_event_id = k.e""",
+                    [k[0] for k in rest],
+                    [k[1] for k in rest],
+                )
+                owners.update({(r["bookmaker_id"], r["bookmaker_event_id"]): r["event_id"] for r in rows})
+            layer.by_bookmaker_event.update(owners)
 
     @staticmethod
     async def _unmatched(

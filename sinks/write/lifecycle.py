@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sinks.write.records import Lifecycle
+from streams.contracts.lifecycle import EventLifecycleV1
 
 _UPDATE = """
 UPDATE events SET closed_at = $1
@@ -28,6 +29,8 @@ async def apply(conn: Any, records: Sequence[Lifecycle]) -> int:
     updated = 0
     for item in sorted(records, key=lambda x: (x.record.partition, x.record.offset)):
         ev = item.event
+        if not isinstance(ev, EventLifecycleV1):
+            continue  # a merge record: sinks.write.merges
         bookmaker, event_id = min(ev.bookmakers.items()) if ev.bookmakers else ("", "")
         closed_at = ev.at if ev.state == "closed" else None
         status = await conn.execute(_UPDATE, closed_at, ev.sportradar_id, bookmaker, event_id)

@@ -236,6 +236,7 @@ class SinkMember:
         if len(self._batch):
             # ids the cache knows now, while Postgres is busy with the batch before this one
             self._batch.ids = self.writer.dimensions.cached(self._batch.captures)
+            self._batch.ids_generation = self.writer.dimensions.generation
             self._flusher.closed.append(self._batch)
             self._batch = self._new_batch()
             if not self._stop.is_set():

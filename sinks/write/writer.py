@@ -13,11 +13,13 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
    whose header is already stored (same event, bookmaker and ``captured_at``: the stream
    re-emitted it) is skipped. A data error splits the batch in halves
    (:func:`sinks.write.batch.isolate`) until the poison records are alone;
-4. lifecycle records set or clear ``events.closed_at`` (:mod:`sinks.write.lifecycle`);
+4. merge records move a bookmaker-only event's rows into the surviving event
+   (:mod:`sinks.write.merges`), then lifecycle records set or clear ``events.closed_at``
+   (:mod:`sinks.write.lifecycle`);
 5. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
    acked them; if it raises, the transaction rolls back;
 6. the offsets are written and the transaction commits; only then do the dimension ids
-   this batch learned enter the cache.
+   this batch learned enter the cache (or, when it merged events, the cache is cleared).
 
 Which exceptions are transient, data or bugs is decided by :func:`sinks.write.errors.classify`;
 transient and bug exceptions leave :meth:`BatchWriter.write` with nothing committed.
@@ -36,7 +38,7 @@ import asyncpg
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
 from sinks.store import db
-from sinks.write import current_odds, lifecycle, offsets
+from sinks.write import current_odds, lifecycle, merges, offsets
 from sinks.write.batch import Batch, isolate
 from sinks.write.current_odds import CurrentFold, fold_in_time_order
 from sinks.write.dimensions import Dimensions
@@ -62,6 +64,7 @@ class WriteResult:
     attempts: int = 0  # savepoints tried (1 unless a record had to be isolated)
     partitions_created: list[str] = field(default_factory=list)
     lifecycle: int = 0  # events whose closed_at a lifecycle record set or cleared
+    merges: int = 0  # bookmaker-only events merged into another event
 
     @property
     def rows(self) -> int:
@@ -158,7 +161,8 @@ class BatchWriter:
         today = self.clock().date()
         window = self.backend.window(today)
         result = WriteResult(dead=list(batch.dead))
-        known = batch.ids if batch.ids is not None else [None] * len(batch.captures)
+        fresh_ids = batch.ids is not None and batch.ids_generation == self.dimensions.generation
+        known = batch.ids if batch.ids is not None and fresh_ids else [None] * len(batch.captures)
         items = list(zip(batch.captures, known, strict=True))
         if not all(day in window for day in batch.days):
             items = []
@@ -193,6 +197,7 @@ class BatchWriter:
             poison = await isolate(items, attempt, lambda e: classify(e) == "data")
             result.dead.extend(Dead(c.record, data_error(exc), c.snap.bookmaker) for (c, _), exc in poison)
             if batch.lifecycle:
+                result.merges = await merges.apply(conn, batch.lifecycle)
                 result.lifecycle = await lifecycle.apply(conn, batch.lifecycle)
             if result.dead:
                 result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
@@ -200,7 +205,10 @@ class BatchWriter:
             await offsets.store(conn, self.group, self.topic, batch.next_offsets)
         if outer:
             self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it (not at a savepoint's end)
-        layer.merge_into_parent()
+        if result.merges:
+            self.dimensions.clear()
+        else:
+            layer.merge_into_parent()
         return result
 
     async def _write_captures(

@@ -16,7 +16,8 @@ order with them; the object's ``schema`` member tells it from a snapshot.
 
 A record may be published again with the same content (after a worker restart, see
 docs/lifecycle.md): applying it twice has the effect of applying it once.
-:func:`decode_snapshots_record` is the one decoder of the snapshots topic's values.
+:func:`decode_snapshots_record` is the one decoder of the snapshots topic's values (a
+snapshot, a lifecycle record, or an identity merge, :mod:`streams.contracts.merge`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from typing import Literal
 
 import orjson
 
+from streams.contracts.merge import SCHEMA as MERGE_SCHEMA
+from streams.contracts.merge import EventMergeV1, decode_merge_doc
 from streams.contracts.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from streams.contracts.snapshot import SnapshotV1, decode_snapshot, event_key
 from streams.errors import DataError
@@ -91,12 +94,16 @@ def _decode_lifecycle(doc: dict[str, object]) -> EventLifecycleV1:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc
 
 
-def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1:
-    """A value of ``odds.snapshots.v1``: a snapshot or a lifecycle record. Raises :class:`DataError`."""
+def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | EventMergeV1:
+    """A value of ``odds.snapshots.v1``: a snapshot, a lifecycle or a merge record.
+
+    Raises :class:`DataError`."""
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise DataError("decode", "not_json", f"{SNAPSHOT_SCHEMA} record is not JSON: {exc}") from exc
     if isinstance(doc, dict) and doc.get("schema") == SCHEMA:
         return _decode_lifecycle(doc)
+    if isinstance(doc, dict) and doc.get("schema") == MERGE_SCHEMA:
+        return decode_merge_doc(doc)
     return decode_snapshot(data)

@@ -119,6 +119,15 @@ CAPTURES_AFTER_CLOSE = Counter(
     "Captures of closed events: late (dead-lettered) or after_close (redelivered, or again over).",
     ["reason"],
 )
+EVENTS_MERGED = Counter(
+    "oddsflow_events_merged_total",
+    "Bookmaker-only events merged into another event by the match stage, by reason (sportradar_id, matched).",
+    ["reason"],
+)
+CAPTURES_REROUTED = Counter(
+    "oddsflow_captures_rerouted_total",
+    "Captures of a merged-away event key sent on to the surviving event's key.",
+)
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
 #: histograms also export ``_bucket``/``_sum``/``_count``).
@@ -150,6 +159,8 @@ EXPORTED = {
         EVENTS_CLOSED,
         EVENTS_REOPENED,
         CAPTURES_AFTER_CLOSE,
+        EVENTS_MERGED,
+        CAPTURES_REROUTED,
     )
 }
 

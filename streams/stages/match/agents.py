@@ -25,6 +25,12 @@ before step 3 stream time advances, due events are closed and the capture is adm
 a ``late`` one is dead-lettered (kind ``late``) and acked, one after a close is skipped;
 after step 4 the event's deadline or pending close is recorded.
 
+Identity merges (:mod:`streams.stages.match.merge`): a keyframe of a Sportradar-keyed board also
+sends a merge request to the canonical topic under the old bookmaker-only key (the record
+is acked once both were); a merge request record is carried out by :meth:`Expiry.absorb`
+(merge record published, then acked); a capture of an alias marker's key is sent on to
+the surviving key (``REROUTE``) and acked once that send was.
+
 If the worker dies between 3 and the snapshot's ack, the record is redelivered after the
 rebalance; the recovered ``last_prices`` entry names it as the last capture and the same
 snapshot is published again (:func:`streams.stages.match.board.replay`). Any exception other than
@@ -33,24 +39,39 @@ a decode error is a bug: dead letter (kind ``bug``), then the worker stops.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
 from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
-from streams.contracts.capture import decode_capture
+from streams.contracts.capture import encode_capture
+from streams.contracts.merge import EventMergeV1, decode_canonical_record, encode_merge
 from streams.contracts.snapshot import encode_snapshot
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
 from streams.stages.match.board import KeyframePolicy, Verdict
 from streams.stages.match.crossbook import CrossBook
-from streams.stages.match.expiry import Expiry
+from streams.stages.match.expiry import Expiry, lifecycle_gate
 from streams.stages.match.lifecycle import Admission, LifecyclePolicy
 from streams.stages.match.logic import match_capture
+from streams.stages.match.merge import request_for, reroute
+from streams.stages.match.registry import decode_entry
 from streams.stages.match.split import SplitBoards
+
+
+def countdown(n: int, done: Callable[[], object]) -> Callable[[], None]:
+    """A callback that calls ``done`` at its ``n``-th call."""
+    left = [n]
+
+    def one() -> None:
+        left[0] -= 1
+        if left[0] == 0:
+            done()
+
+    return one
 
 
 def register(app: Any, ctx: StreamsContext) -> Any:
@@ -99,7 +120,7 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             bytes_in.inc(len(msg.value or b""))
             lag.seen(msg.topic, msg.partition, msg.timestamp)
             try:
-                capture = decode_capture(msg.value)
+                decoded = decode_canonical_record(msg.value)
             except DataError as exc:
                 await ctx.dead_letter(msg, exc, stage="match")
                 ticket.done()
@@ -108,8 +129,21 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="match")
                 raise
+            if isinstance(decoded, EventMergeV1):
+                yield await absorb(msg, decoded, ticket)
+                continue
+            capture = decoded
             gate = capture.board_key
             admission = await expiry.before(msg.partition, capture)
+            if admission is Admission.REROUTE:
+                entry = decode_entry(registry.get(capture.key))
+                assert entry is not None and entry.merged_into is not None
+                moved = reroute(capture, entry.merged_into)
+                out = OutRecord(topics.canonical, moved.key.encode(), encode_capture(moved))
+                await sender.send(gate, out, ticket.done)
+                metrics.CAPTURES_REROUTED.inc()
+                yield admission.value
+                continue
             if admission is Admission.LATE:
                 late = DataError("match", "late", f"capture of {capture.key} after its close and grace")
                 await ctx.dead_letter(msg, late, stage="match", bookmaker=capture.event.bookmaker)
@@ -143,11 +177,31 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 ticket.done()
             else:
                 record = OutRecord(topics.snapshots, snapshot.key.encode(), encode_snapshot(snapshot))
-                await sender.send(gate, record, ticket.done)
+                request = request_for(capture, snapshot)
+                if request is None:
+                    await sender.send(gate, record, ticket.done)
+                else:  # the record is acked once the snapshot and the merge request are
+                    done = countdown(2, ticket.done)
+                    await sender.send(gate, record, done)
+                    out = OutRecord(topics.canonical, request.key.encode(), encode_merge(request))
+                    await sender.send(f"{request.key}|~request", out, done)
                 snapshots_out.inc()
                 if crossbook is not None:
                     crossbook.seen(capture, snapshot)
             yield result.verdict.value
+
+    async def absorb(msg: Any, request: EventMergeV1, ticket: Any) -> str:
+        if request.into_sportradar_id is None:
+            unsupported = DataError("match", "unsupported", f"merge into bookmaker-only {request.into_key}")
+            await ctx.dead_letter(msg, unsupported, stage="match", bookmaker=request.bookmaker)
+            ticket.done()
+            return "dlq:unsupported"
+        out = await expiry.absorb(msg.partition, request)
+        if out is None:
+            ticket.done()
+            return "alias"
+        await sender.send(lifecycle_gate(request.key), out, ticket.done)
+        return "merged"
 
     agent = app.agent(canonical, name="match_captures", supervisor_strategy=CrashingSupervisor)(
         match_captures

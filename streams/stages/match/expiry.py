@@ -11,7 +11,9 @@ the record's changelog partition, which is also the partition of every key touch
 2. :meth:`Expiry.after` — after the capture was matched: its new deadline, or a pending
    close when the capture says the event is over.
 
-Lifecycle records go out through the agent's :class:`~streams.kafka.delivery.KeyedSender` under
+3. :meth:`Expiry.absorb` — a merge request on the canonical topic (:mod:`streams.stages.match.merge`).
+
+Lifecycle and merge records go out through the agent's :class:`~streams.kafka.delivery.KeyedSender` under
 the gate ``"<event key>|~lifecycle"``; every send of the event waits for it first.
 """
 
@@ -25,9 +27,11 @@ from aiokafka.partitioner import murmur2
 from streams.contracts.canonical import CLOSING_STATUSES
 from streams.contracts.capture import CanonicalCaptureV1
 from streams.contracts.lifecycle import EventLifecycleV1, encode_lifecycle
+from streams.contracts.merge import EventMergeV1, encode_merge
 from streams.kafka.delivery import KeyedSender, OutRecord
 from streams.observe import metrics
 from streams.stages.match import lifecycle as lc
+from streams.stages.match import merge
 from streams.stages.match.registry import decode_entry
 
 
@@ -81,12 +85,33 @@ class Expiry:
             metrics.EVENTS_CLOSED.labels(record.reason).inc()
 
     async def _load(self, partition: int) -> None:
-        due, republish = lc.scan(partition, self._items(), self.boards, self.policy, self.partition_of)
+        due, republish, markers = lc.scan(
+            partition, self._items(), self.boards, self.policy, self.partition_of
+        )
         self.index.load(partition, due)
+        self.closed.update(markers)
         for record in republish:
-            self.closed.add(record.key)
-            out = OutRecord(self.topic, record.key.encode(), encode_lifecycle(record))
+            out = OutRecord(self.topic, record.key.encode(), encode_record(record))
             await self.sender.send(lifecycle_gate(record.key), out, _noop)
+
+    async def absorb(self, partition: int, request: EventMergeV1) -> OutRecord | None:
+        """Carry out a merge request on the old key's partition (:func:`streams.stages.match.merge.absorb`).
+
+        Returns the merge record to publish under :func:`lifecycle_gate` of the old key, or None.
+        Stream time does not move: the request's time is another partition's.
+        """
+        if not self.index.loaded(partition):
+            await self._load(partition)
+        key = request.key
+        await self._wait_event(key)
+        record, marker = merge.absorb(request, self.boards, self.registry)
+        assert marker.closed is not None
+        self.closed.add(key)
+        self.index.set(partition, key, lc.purge_at(marker.closed, self.policy))
+        if record is None:
+            return None
+        metrics.EVENTS_MERGED.labels(record.reason).inc()
+        return OutRecord(self.topic, key.encode(), encode_merge(record))
 
     def _items(self) -> list[tuple[str, bytes]]:
         return list(self.registry.items())
@@ -114,7 +139,7 @@ class Expiry:
             await self.publish(lc.reopen(key, entry, self.registry, now))
             self.closed.discard(key)
             metrics.EVENTS_REOPENED.inc()
-        elif admission is not lc.Admission.OPEN:
+        elif admission in (lc.Admission.LATE, lc.Admission.AFTER_CLOSE):
             metrics.CAPTURES_AFTER_CLOSE.labels(admission.value).inc()
         if admission in (lc.Admission.OPEN, lc.Admission.REOPEN):
             await self.sender.wait(lifecycle_gate(key))
@@ -144,3 +169,7 @@ class Expiry:
 
 def _noop() -> None:
     return None
+
+
+def encode_record(record: EventLifecycleV1 | EventMergeV1) -> bytes:
+    return encode_merge(record) if isinstance(record, EventMergeV1) else encode_lifecycle(record)

@@ -20,7 +20,9 @@ as the dead one would have). Wall-clock time is never read. Rules (docs/lifecycl
 * a capture of an unknown event whose own time is ``idle + grace`` or more behind stream
   time is late too: had the event been open then, it would have closed and passed its
   grace by now (this is what makes dropping the marker safe);
-* the marker is deleted at ``closed at + grace + idle`` of stream time.
+* the marker is deleted at ``closed at + grace + idle`` of stream time;
+* an *alias marker* (``merged_into`` set, :mod:`streams.stages.match.merge`) sends every
+  capture of its key to the surviving event (``REROUTE``), whatever the time.
 
 :class:`DueIndex` is the worker's in-memory index of when each event of a partition is
 next due (deadline, pending close, marker purge), rebuilt from the tables after every
@@ -38,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from streams.contracts.canonical import CLOSING_STATUSES
 from streams.contracts.capture import CanonicalCaptureV1
 from streams.contracts.lifecycle import EventLifecycleV1
+from streams.contracts.merge import EventMergeV1, merge_of
 from streams.stages.match.board import decode_board
 from streams.stages.match.registry import Closed, RegistryEntry, decode_entry, encode_entry
 
@@ -45,6 +48,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 #: ``event_registry`` keys that are not events start with this
 STREAM_TIME_PREFIX = "~stream-time|"
+#: the ``Closed.reason`` of an alias marker written where no event existed (nothing merged)
+ALIAS_ONLY = "alias"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +63,7 @@ class Admission(enum.Enum):
     REOPEN = "reopen"
     LATE = "late"
     AFTER_CLOSE = "after_close"
+    REROUTE = "reroute"
 
 
 def stream_time_key(partition: int) -> str:
@@ -89,6 +95,8 @@ def admit(
     at = capture.event.captured_at
     if entry is None:
         return Admission.LATE if at + policy.idle + policy.grace <= stream_time else Admission.OPEN
+    if entry.merged_into is not None:
+        return Admission.REROUTE
     closed = entry.closed
     if closed is None:
         return Admission.OPEN
@@ -281,16 +289,18 @@ def scan(
     boards: MutableMapping[str, bytes],
     policy: LifecyclePolicy,
     partition_of: object,
-) -> tuple[list[tuple[str, datetime]], list[EventLifecycleV1]]:
-    """Due times of ``partition``'s events and the ``closed`` records of its markers.
+) -> tuple[list[tuple[str, datetime]], list[EventLifecycleV1 | EventMergeV1], list[str]]:
+    """Due times of ``partition``'s events, the records of its markers, the markers' keys.
 
     ``partition_of(key)`` is the canonical partition of an event key. The markers' records
-    are published again after a rebalance: the one published at the close may have been
-    lost with the worker (docs/lifecycle.md); applying one twice is harmless.
+    (``closed``, or the merge of an alias marker that merged an event) are published again
+    after a rebalance: the one published at the close or merge may have been lost with the
+    worker (docs/lifecycle.md); applying one twice is harmless.
     """
     assert callable(partition_of)
     due: list[tuple[str, datetime]] = []
-    republish: list[EventLifecycleV1] = []
+    republish: list[EventLifecycleV1 | EventMergeV1] = []
+    markers: list[str] = []
     for key, raw in registry_items:
         if not is_event_key(key) or partition_of(key) != partition:
             continue
@@ -298,6 +308,11 @@ def scan(
         if entry is None:
             continue
         due.append((key, next_due(key, entry, boards, policy)))
-        if entry.closed is not None:
+        if entry.closed is None:
+            continue
+        markers.append(key)
+        if entry.merged_into is None:
             republish.append(record_of(entry, "closed", entry.closed.at, entry.closed.reason))
-    return due, republish
+        elif entry.closed.reason != ALIAS_ONLY:
+            republish.append(merge_of(key, entry.merged_into, entry.closed.reason, entry.closed.at))
+    return due, republish, markers

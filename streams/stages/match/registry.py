@@ -20,6 +20,10 @@ Lifecycle (:mod:`streams.stages.match.lifecycle`): ``closing`` names the reason 
 stage decided but has not carried out yet (a bookmaker's ``ended`` status); ``closed``
 turns the entry into a *closed marker*, kept for the grace period, with the last capture
 seen per bookmaker so a redelivered capture is recognised once its board is gone.
+
+Identity merges (:mod:`streams.stages.match.merge`): ``merged_into`` turns the entry of a
+bookmaker-only key into an *alias marker* (a closed marker whose captures are routed to
+the surviving event's key).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class RegistryEntry:
     listings: dict[str, Listing]  # bookmaker → listing
     closing: str | None = None  # reason of a close decided, not carried out yet
     closed: Closed | None = None  # set: this entry is a closed marker
+    merged_into: str | None = None  # set (with closed): an alias marker, captures go to this key
 
 
 def listing_of(event: CanonicalEventOddsV1) -> Listing:
@@ -89,7 +94,7 @@ def merge(entry: RegistryEntry | None, event: CanonicalEventOddsV1) -> tuple[Reg
     if entry.listings.get(event.bookmaker) == listing:
         return entry, False
     listings = {**entry.listings, event.bookmaker: listing}
-    return RegistryEntry(entry.sportradar_id, listings, entry.closing, entry.closed), True
+    return RegistryEntry(entry.sportradar_id, listings, entry.closing, entry.closed, entry.merged_into), True
 
 
 def trust_order(bookmakers: Sequence[str] | set[str], trust: Sequence[str]) -> list[str]:
@@ -120,6 +125,8 @@ def encode_entry(entry: RegistryEntry) -> bytes:
     extra: dict[str, object] = {}
     if entry.closing is not None:
         extra["x"] = entry.closing
+    if entry.merged_into is not None:
+        extra["m"] = entry.merged_into
     if entry.closed is not None:
         c = entry.closed
         extra["cl"] = [
@@ -166,4 +173,4 @@ def decode_entry(data: bytes | None) -> RegistryEntry | None:
             reason,
             {b: (Source(t, p, o), _EPOCH + a * _US) for b, (t, p, o, a) in seen.items()},
         )
-    return RegistryEntry(doc["sr"], listings, doc.get("x"), closed)
+    return RegistryEntry(doc["sr"], listings, doc.get("x"), closed, doc.get("m"))

@@ -32,8 +32,9 @@ from typing import Any
 from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
-from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
+from streams.contracts.lifecycle import decode_snapshots_record
 from streams.contracts.signals import SignalsV1
+from streams.contracts.snapshot import SnapshotV1
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
@@ -98,7 +99,7 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="signals")
                 raise
-            if isinstance(snap, EventLifecycleV1):  # an event closed or reopened: nothing to price
+            if not isinstance(snap, SnapshotV1):  # closed, reopened or merged: nothing to price
                 ticket.done()
                 yield "lifecycle"
                 continue

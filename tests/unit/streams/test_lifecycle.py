@@ -89,7 +89,7 @@ class Stage:
     def restart(self) -> None:
         """A new worker: the tables survive (changelogs), the index is rebuilt from them."""
         self.index = lc.DueIndex()
-        due, republish = lc.scan(0, self.registry.items(), self.boards, POLICY, lambda key: 0)
+        due, republish, _ = lc.scan(0, self.registry.items(), self.boards, POLICY, lambda key: 0)
         self.index.load(0, due)
         self.out.extend(republish)
 
