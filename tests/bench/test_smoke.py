@@ -78,8 +78,9 @@ EXPECT = {
         r"raw COPY\s+[\d,]+\s+100%",
         r"oddsflow sink, 1 writer\s+[\d,]+\s+\d+%",
         r"oddsflow sink, 2 writers\s+[\d,]+\s+\d+%",
+        r"Kafka Connect \+ Debezium JDBC\s+([\d,]+\s+\d+%|skipped: )",
         r"Quix PostgreSQLSink",
-        r"targets: sink >= 0\.60 x raw COPY",
+        r"targets: sink >= 0\.70 x raw COPY; sink >= 3 x Kafka Connect",
     ),
     "replay": (
         r"history: 60 captures",
