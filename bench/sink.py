@@ -40,10 +40,11 @@ the warm-up without a clock, then the measured topic with one:
 
 Rows/s counts snapshot headers + odds-history rows; each time runs from the contestant's
 first consumed record (raw COPY: its first COPY) to the moment all rows are committed, so
-group joins and start-up are excluded (Kafka Connect: from the first row seen in the tables). Raw COPY and the sink run ``--repeat`` times,
-interleaved, and the medians are compared (other work on the machine moves single runs by
-±15%); Quix runs once. ``--cold`` skips the warm-up (empty ``current_odds``: every line
-is an insert). Broker: ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set, else ``--engine`` (one
+group joins and start-up are excluded (Kafka Connect: from the first row seen in the
+tables). Raw COPY and the sink run ``--repeat`` times, interleaved, and the medians are
+compared (other work on the machine moves single runs by ±15%); Quix and Connect run once.
+``--cold`` skips the warm-up (empty ``current_odds``: every line is an insert).
+Broker: ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set, else ``--engine`` (one
 Apache Kafka node, the default, or the embedded tansu; :func:`bench.stack.open_broker`);
 Postgres: ``ODDS_POSTGRES__URL`` when set, else the embedded one.
 """
