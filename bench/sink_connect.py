@@ -9,14 +9,16 @@ dimension ids) are published as JSON-with-schema records (the JsonConverter enve
 ``<prefix>.snapshots`` and ``<prefix>.odds_history``, keyed by the event id. The connector
 (:func:`connector_config`) reads both with ``tasks.max`` = the partitions of a topic, routes
 each topic to its table (RegexRouter, ``collection.name.format=${topic}``), and inserts
-(``insert.mode=insert``, ``primary.key.mode=none``, no schema evolution) in JDBC batches of
-``batch.size`` rows (``consumer.override.max.poll.records`` raised to match, batched
-statements rewritten into multi-row INSERTs by the driver), committing Kafka offsets after.
+(``insert.mode=insert``, ``primary.key.mode=none``, no schema evolution) ``batch.size``
+rows at a time (``consumer.override.max.poll.records`` raised to match), one UNNEST insert
+a batch, committing Kafka offsets after. :func:`stored_digest` says whether two databases
+hold the same rows: the bench compares the connector's tables with raw COPY's.
 
 What it does not do, compared with the oddsflow sink: no decoding of the snapshot contract,
 no dimension ids (events, bookmakers), no ``current_odds``, no partitions made on demand,
 no DLQ, and Kafka offsets committed after the rows rather than in the same transaction
-(at-least-once: a crash between the two writes rows twice, as there is no unique key).
+(at-least-once: a crash between the two writes odds-history rows twice, as that table
+has no unique key).
 """
 
 from __future__ import annotations
@@ -99,8 +101,18 @@ def envelope(table: str, row: Sequence[Any]) -> bytes:
     return orjson.dumps({"schema": SCHEMAS[table], "payload": payload})
 
 
-def connector_config(prefix: str, jdbc_url: str, user: str, password: str, tasks: int) -> dict[str, str]:
-    """The Debezium JDBC sink for ``<prefix>.snapshots`` and ``<prefix>.odds_history``."""
+def connector_config(
+    prefix: str, jdbc_url: str, user: str, password: str, tasks: int, *, unnest: bool = True
+) -> dict[str, str]:
+    """The Debezium JDBC sink for ``<prefix>.snapshots`` and ``<prefix>.odds_history``.
+
+    Throughput settings as Debezium documents them: ``batch.size`` rows a statement batch,
+    ``consumer.override.max.poll.records`` at least as large (else a poll caps the batch),
+    ``reWriteBatchedInserts=true`` on the PostgreSQL URL, and (``unnest``) the PostgreSQL
+    dialect's ``dialect.postgres.unnest.insert.enabled``: one ``INSERT … SELECT FROM
+    UNNEST(?::type[], …)`` a batch instead of one row a bound statement. A task uses one
+    connection at a time, so its pool is kept small (the default keeps 5 open a task).
+    """
     sep = "&" if "?" in jdbc_url else "?"
     return {
         "connector.class": "io.debezium.connector.jdbc.JdbcSinkConnector",
@@ -109,11 +121,14 @@ def connector_config(prefix: str, jdbc_url: str, user: str, password: str, tasks
         "connection.url": f"{jdbc_url}{sep}reWriteBatchedInserts=true",
         "connection.username": user,
         "connection.password": password,
+        "connection.pool.min_size": "1",
+        "connection.pool.max_size": "4",
         "insert.mode": "insert",
         "primary.key.mode": "none",
         "schema.evolution": "none",
         "delete.enabled": "false",
         "batch.size": str(BATCH_SIZE),
+        "dialect.postgres.unnest.insert.enabled": str(unnest).lower(),
         "consumer.override.max.poll.records": str(BATCH_SIZE),
         "consumer.override.auto.offset.reset": "earliest",
         "collection.name.format": "${topic}",
@@ -133,11 +148,8 @@ def jdbc_parts(url: str) -> tuple[str, str, str]:
     return f"jdbc:postgresql://{where}", user, password
 
 
-async def publish_rows(
-    bootstrap: str, prefix: str, partitions: int, rows: Iterable[tuple[str, Sequence[Any]]]
-) -> int:
-    """Publish ``(table, row)`` pairs to ``<prefix>.<table>`` keyed by event id; returns the count."""
-    from aiokafka import AIOKafkaProducer
+async def create_topics(bootstrap: str, prefix: str, partitions: int) -> None:
+    """``<prefix>.snapshots`` and ``<prefix>.odds_history``, ``partitions`` each."""
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -146,6 +158,12 @@ async def publish_rows(
         await admin.create_topics([NewTopic(f"{prefix}.{t}", partitions, 1) for t in SCHEMAS])
     finally:
         await admin.close()
+
+
+async def publish_rows(bootstrap: str, prefix: str, rows: Iterable[tuple[str, Sequence[Any]]]) -> int:
+    """Publish ``(table, row)`` pairs to ``<prefix>.<table>`` keyed by event id; returns the count."""
+    from aiokafka import AIOKafkaProducer
+
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, compression_type="zstd", max_batch_size=1024 * 1024, linger_ms=20
     )
@@ -163,25 +181,22 @@ async def publish_rows(
     return n
 
 
-async def timed_until(url: str, total: int, worker: Any, name: str, timeout_s: float) -> tuple[int, float]:
-    """Poll the row count from the first stored row until ``total``: (rows, seconds) of that span.
+_COUNT = "SELECT (SELECT count(*) FROM snapshots) + (SELECT count(*) FROM odds_history)"
 
-    The clock starts at the first poll that sees a row (rows already there then are not
-    counted), so the worker's start-up and group join stay outside, as for the others.
+
+async def wait_rows(url: str, total: int, worker: Any, name: str, timeout_s: float) -> float:
+    """Poll the row count (every 50 ms) until ``total``: the ``perf_counter`` of that poll.
+
+    Raises when the worker exits, a task fails, or ``timeout_s`` passes.
     """
     conn = await asyncpg.connect(url)
     try:
-        start: tuple[int, float] | None = None
         deadline = time.monotonic() + timeout_s
+        n = 0
         while time.monotonic() < deadline:
-            n = await conn.fetchval(
-                "SELECT (SELECT count(*) FROM snapshots) + (SELECT count(*) FROM odds_history)"
-            )
-            now = time.perf_counter()
-            if start is None and n > 0:
-                start = (n, now)
-            if start is not None and n >= total:
-                return n - start[0], now - start[1]
+            n = await conn.fetchval(_COUNT)
+            if n >= total:
+                return time.perf_counter()
             if worker.proc is None or worker.proc.poll() is not None:
                 raise RuntimeError(f"Kafka Connect exited; its log:\n{worker.log_tail()}")
             tasks: list[dict[str, Any]] = []
@@ -192,6 +207,28 @@ async def timed_until(url: str, total: int, worker: Any, name: str, timeout_s: f
                 raise RuntimeError(f"a task failed: {failed[0].get('trace', '')[:1500]}")
             await asyncio.sleep(0.05)
         raise TimeoutError(f"Kafka Connect stored {n:,} of {total:,} rows in {timeout_s:.0f}s")
+    finally:
+        await conn.close()
+
+
+def _digest_sql(table: str, columns: Sequence[str]) -> str:
+    cols = ", ".join(columns)
+    return (
+        f"SELECT count(*), coalesce(sum(('x' || left(md5(r::text), 15))::bit(60)::bigint), 0)"
+        f" FROM (SELECT {cols} FROM {table}) AS r"
+    )
+
+
+async def stored_digest(url: str) -> dict[str, tuple[int, int]]:
+    """``{table: (rows, sum of each row's md5)}`` over the columns :mod:`sinks.records` writes:
+    equal digests are the same multiset of rows (a row twice counts twice), whoever wrote them."""
+    conn = await asyncpg.connect(url, server_settings={"timezone": "UTC"})
+    try:
+        out: dict[str, tuple[int, int]] = {}
+        for table, columns in _COLUMNS.items():
+            row = await conn.fetchrow(_digest_sql(table, columns))
+            out[table] = (row[0], int(row[1]))
+        return out
     finally:
         await conn.close()
 

@@ -7,21 +7,23 @@ The jars come from ``scripts/connect/pom.xml`` (pinned versions), copied once by
   ``connect-transforms`` (RegexRouter …) and log4j (:func:`connect_classpath`);
 * ``plugins/<name>/`` — one profile per connector plugin (e.g. ``jdbc-sink``: the Debezium
   JDBC sink connector and the PostgreSQL driver), found by the worker through
-  ``plugin.path`` and loaded in its own class loader, the way a Connect user installs a
-  connector (:func:`connect_plugin`).
+  ``plugin.path`` (a link to it in the worker's directory) and loaded in its own class
+  loader, the way a Connect user installs a connector (:func:`connect_plugin`).
 
 :class:`ConnectWorker` writes a worker configuration (JSON converter for values with
 schemas, string keys, file offsets, REST on a free port of 127.0.0.1, per-connector client
 overrides allowed), starts ``ConnectStandalone`` and waits for its REST API;
 :meth:`ConnectWorker.create` puts a connector's configuration, :meth:`ConnectWorker.status`
-reads its state, :meth:`ConnectWorker.wait_running` waits until the connector and all its
-tasks run (a failed task raises :class:`ConnectLaunchError` with its trace).
+reads its state, :meth:`ConnectWorker.pause` / :meth:`~ConnectWorker.resume` change it, and
+:meth:`ConnectWorker.wait_state` waits until the connector and all its tasks are in a state
+(a failed task raises :class:`ConnectLaunchError` with its trace).
 :meth:`ConnectWorker.stop` stops only the process this object started. No ``java`` or no
 ``mvn``, or Maven unable to resolve a profile, is a :class:`ConnectLaunchError` with one line.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -38,6 +40,8 @@ from streams.embedded.kafka import DEFAULT_CACHE, KAFKA_VERSION, java_binary
 from streams.embedded.process import free_port, port_open, stop_process
 
 POM = Path(__file__).resolve().parents[2] / "scripts" / "connect" / "pom.xml"
+# Maven settings that send every repository a pom declares to Maven Central (scripts/connect/settings.xml)
+SETTINGS = POM.with_name("settings.xml")
 
 _LOG4J2 = """\
 status = warn
@@ -59,11 +63,19 @@ class ConnectLaunchError(RuntimeError):
     """Kafka Connect or a plugin could not be provided, or a connector failed."""
 
 
+def _pins() -> str:
+    """A digest of the pom and settings: a cached copy made from other pins is made again."""
+    return hashlib.sha256(POM.read_bytes() + SETTINGS.read_bytes()).hexdigest()
+
+
 def _resolve(profile: str, out: Path, what: str) -> Path:
-    """Copy a profile's runtime jars into ``out`` once (a ``.complete`` marker says done)."""
+    """Copy a profile's runtime jars into ``out`` once (a ``.complete`` marker holding
+    :func:`_pins` says done)."""
     marker = out / ".complete"
-    if marker.exists():
+    pins = _pins()
+    if marker.exists() and marker.read_text().strip() == pins:
         return out
+    shutil.rmtree(out, ignore_errors=True)  # jars of other pins must not stay beside the new ones
     mvn = shutil.which("mvn")
     if mvn is None:
         raise ConnectLaunchError(f"{what} needs Maven ('mvn') to fetch its jars; none on PATH")
@@ -72,6 +84,8 @@ def _resolve(profile: str, out: Path, what: str) -> Path:
         mvn,
         "-q",
         "-B",
+        "-s",
+        str(SETTINGS),
         "-f",
         str(POM),
         "-P",
@@ -91,7 +105,7 @@ def _resolve(profile: str, out: Path, what: str) -> Path:
             lines = [ln.split("[ERROR]")[-1].strip() for ln in said.splitlines() if "ERROR" in ln]
             why = lines[0] if lines else f"exit code {done.returncode}"
         raise ConnectLaunchError(f"Maven could not resolve {what} (profile {profile}): {why}")
-    marker.touch()
+    marker.write_text(pins + "\n")
     return out
 
 
@@ -146,8 +160,25 @@ class ConnectWorker:
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
+    def _plugin_root(self) -> Path | None:
+        """``<directory>/plugins/``: a link to each requested plugin's directory of jars.
+
+        ``plugin.path`` names directories *of plugins*: each child directory is one plugin,
+        all its jars in one class loader. Naming a plugin's own directory would make every
+        jar in it a plugin of its own, each in a class loader of its own.
+        """
+        if not self.plugins:
+            return None
+        root = self.directory / "plugins"
+        root.mkdir(parents=True, exist_ok=True)
+        for name in self.plugins:
+            link = root / name
+            if not link.is_symlink():
+                link.symlink_to(connect_plugin(name, self.cache_dir), target_is_directory=True)
+        return root
+
     def _properties(self) -> str:
-        plugin_dirs = [str(connect_plugin(p, self.cache_dir)) for p in self.plugins]
+        plugin_root = self._plugin_root()
         props = {
             "bootstrap.servers": self.bootstrap_servers,
             "key.converter": "org.apache.kafka.connect.storage.StringConverter",
@@ -161,8 +192,10 @@ class ConnectWorker:
             # a connector may set consumer.override.* (max.poll.records to match its batch size)
             "connector.client.config.override.policy": "All",
         }
-        if plugin_dirs:
-            props["plugin.path"] = ",".join(plugin_dirs)
+        if plugin_root is not None:
+            props["plugin.path"] = str(plugin_root)
+            # the plugins' ServiceLoader manifests, not a reflective scan of every jar (KIP-898)
+            props["plugin.discovery"] = "service_load"
         props |= self.extra_properties
         return "".join(f"{k}={v}\n" for k, v in props.items())
 
@@ -239,8 +272,19 @@ class ConnectWorker:
         answer: dict[str, Any] = self.request("GET", f"/connectors/{name}/status")
         return answer
 
+    def pause(self, name: str) -> None:
+        """Pause connector ``name``: its tasks stop fetching but stay in their consumer group."""
+        self.request("PUT", f"/connectors/{name}/pause")
+
+    def resume(self, name: str) -> None:
+        self.request("PUT", f"/connectors/{name}/resume")
+
     def wait_running(self, name: str, tasks: int, timeout_s: float = 60.0) -> None:
         """Wait until the connector and ``tasks`` tasks are RUNNING; a FAILED one raises."""
+        self.wait_state(name, tasks, "RUNNING", timeout_s)
+
+    def wait_state(self, name: str, tasks: int, state: str, timeout_s: float = 60.0) -> None:
+        """Wait until the connector and ``tasks`` tasks are in ``state``; a FAILED one raises."""
         deadline = time.monotonic() + timeout_s
         last: dict[str, Any] = {}
         while time.monotonic() < deadline:
@@ -253,10 +297,10 @@ class ConnectWorker:
             failed = [s for s in states if s.get("state") == "FAILED"]
             if failed:
                 raise ConnectLaunchError(f"connector {name} failed: {failed[0].get('trace', '')[:2000]}")
-            if len(last.get("tasks", [])) >= tasks and all(s.get("state") == "RUNNING" for s in states):
+            if len(last.get("tasks", [])) >= tasks and all(s.get("state") == state for s in states):
                 return
-            time.sleep(0.2)
-        raise ConnectLaunchError(f"connector {name} not running after {timeout_s:.0f}s: {last}")
+            time.sleep(0.1)
+        raise ConnectLaunchError(f"connector {name} not {state} after {timeout_s:.0f}s: {last}")
 
     def stop(self, grace_s: float = 20.0) -> None:
         """Stop the worker this object started (idempotent); removes a temporary directory."""
