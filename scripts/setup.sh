@@ -102,6 +102,12 @@ setup_postgres
 if command -v java >/dev/null && command -v mvn >/dev/null; then
     .venv/bin/python -c 'from streams.embedded.kafka import kafka_classpath; kafka_classpath()' \
         || echo "note: Apache Kafka's jars could not be fetched; Kafka tests will fail" >&2
+    # Kafka Connect's worker (scripts/connect/pom.xml): bench/sink.py's Kafka Connect contestant
+    .venv/bin/python -c 'from streams.embedded.connect import connect_classpath; connect_classpath()' \
+        || echo "note: Kafka Connect's jars could not be fetched; its tests will fail" >&2
+    # the Debezium JDBC sink connector and its dependencies (profile jdbc-sink), Maven Central only
+    .venv/bin/python -c 'from streams.embedded.connect import connect_plugin; connect_plugin("jdbc-sink")' \
+        || echo "note: the Debezium JDBC sink's jars could not be fetched; bench/sink.py's Kafka Connect row and its tests will fail" >&2
 else
     echo "note: no java/mvn: Apache Kafka cannot run here (tests on Kafka will fail)" >&2
 fi

@@ -138,6 +138,9 @@ def parse_duration(text: str) -> timedelta:
     return duration
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def target_time(spec: TimeSpec, now: datetime) -> datetime:
     """The time a time spec asks for; a time after ``now`` is refused (Kafka has nothing there)."""
     when = spec.when if isinstance(spec, ToDatetime) else now - spec.duration
@@ -147,6 +150,16 @@ def target_time(spec: TimeSpec, now: datetime) -> datetime:
             "use --to-latest to skip everything until now"
         )
     return when
+
+
+def epoch_ms_at_or_after(when: datetime) -> int:
+    """The first whole epoch millisecond not before ``when`` (record timestamps are whole ms).
+
+    A record stamped in the millisecond that contains ``when`` but before it is *before*
+    ``when``: rounding down would replay it. Integer arithmetic, no float on the way.
+    """
+    micros = (when - _EPOCH) // timedelta(microseconds=1)
+    return -(-micros // 1000)
 
 
 def parse_scope(values: tuple[str, ...] | list[str]) -> dict[str, frozenset[int] | None]:

@@ -29,6 +29,7 @@ from streams.replay.plan import (
     ReplayError,
     Spec,
     ToDatetime,
+    epoch_ms_at_or_after,
     iso,
     notes,
     plan,
@@ -110,7 +111,7 @@ class Replayer:
         times: dict[TP, int | None] | None = None
         found: dict[TP, Located] = {}
         if when is not None:
-            when_ms = int(when.timestamp() * 1000)
+            when_ms = epoch_ms_at_or_after(when)
             times = {}
             for tp in tps:
                 located = await self.log.offset_for_time(tp, when_ms, earliest[tp], latest[tp])
