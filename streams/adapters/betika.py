@@ -59,9 +59,10 @@ _NONE = object()  # no line read yet
 _ID_TYPES = (int, str)
 _VARIANT = "variant="
 LineId = tuple[str, object]  # (sub_type_id as text, special_bet_value): one bookmaker line
-# (sub_type_id, special_bet_value) -> (Slot or None, line id, line without variant=)
+# (sub_type_id, special_bet_value) -> (Slot or None, line id, variant line or "")
 _LINES = BoundedCache(50_000)
-_PRICED = BoundedCache(50_000)  # (outcome_id, odd_value text) -> Outcome, active, lines without variant=
+# (variant line or "", outcome_id, odd_value text) -> Outcome of an active outcome
+_PRICED = BoundedCache(50_000)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -148,8 +149,9 @@ def _index(items: list[Any], item: object) -> int:
     return next(k for k, x in enumerate(items) if x is item)
 
 
-def _line(native: object, native_text: str, item: object, path: str) -> tuple[Slot | None, LineId, bool]:
-    """(canonical slot or None, bookmaker line id, no ``variant=``) of one outcome object, checked."""
+def _line(native: object, native_text: str, item: object, path: str) -> tuple[Slot | None, LineId, str]:
+    """(canonical slot or None, bookmaker line id, the line if it has a ``variant=`` else "")
+    of one outcome object, checked."""
     if type(item) is not dict:
         fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
     specifier = item.get("special_bet_value")
@@ -157,7 +159,7 @@ def _line(native: object, native_text: str, item: object, path: str) -> tuple[Sl
     if specifier is None:
         specifier = ""
     slot = uof_slot(native, specifier) if type(specifier) is str else None
-    return slot, line_id, slot is None or _VARIANT not in slot[1]
+    return slot, line_id, "" if slot is None or _VARIANT not in slot[1] else slot[1]
 
 
 def _collect(
@@ -166,8 +168,8 @@ def _collect(
     """File every outcome under its line; return (every bookmaker line sent, the mapped ones).
 
     The hot path, as in :mod:`streams.adapters.sportybet`: a line seen before (same
-    ``sub_type_id`` and ``special_bet_value``) and an active outcome seen before on a line
-    without ``variant=`` (same ``outcome_id`` and ``odd_value`` text) come from memos through
+    ``sub_type_id`` and ``special_bet_value``) and an active outcome seen before (same
+    ``outcome_id`` and ``odd_value`` text, same line if it has a ``variant=``) come from memos through
     plain subscripts; anything else goes through :func:`_line` / :func:`_outcome`, which
     check it. :meth:`LineCollector.add` is inlined (same rule).
     """
@@ -201,7 +203,7 @@ def _collect(
         memo_ok = type(native) in _ID_TYPES
         spec: object = _NONE  # the line of the previous outcome (outcomes of one line are adjacent)
         slot: Slot | None = None
-        plain = True
+        variant = ""
         bucket: dict[str, Outcome] = {}
         for item in items:
             try:
@@ -210,19 +212,19 @@ def _collect(
                     found_line = lines[native, spec] if memo_ok else None
                     if found_line is None:
                         raise KeyError(spec)
-                    slot, line_id, plain = found_line
+                    slot, line_id, variant = found_line
                     sent[line_id] = None
                     if slot is not None:
                         placed[line_id] = None
                         bucket = buckets.setdefault(slot, {})
             except (KeyError, TypeError):
                 where = where or f"data[0].odds[{_index(markets, market)}]"
-                slot, line_id, plain = _line(
+                slot, line_id, variant = _line(
                     native, native_text, item, f"{where}.odds[{_index(items, item)}]"
                 )
                 spec = item.get("special_bet_value")  # type: ignore[union-attr]
                 if memo_ok and (spec is None or type(spec) is str):
-                    lines.put((native, spec), (slot, line_id, plain))
+                    lines.put((native, spec), (slot, line_id, variant))
                 else:
                     spec = _NONE  # never memoized: read the next outcome's line afresh
                 sent[line_id] = None
@@ -236,7 +238,7 @@ def _collect(
             else:
                 oid = item.get("outcome_id")
                 try:
-                    found = priced[oid, item["odd_value"]] if plain and type(oid) in _ID_TYPES else None
+                    found = priced[variant, oid, item["odd_value"]] if type(oid) in _ID_TYPES else None
                 except (KeyError, TypeError):
                     found = None
                 if found is None:
@@ -262,6 +264,6 @@ def _outcome(
     if type(odds) is not str:
         odds = req_str(odds, f"{path}.odd_value")
     found = outcome(outcome_id, price_text(odds, f"{path}.odd_value"))
-    if _VARIANT not in line and type(raw_id) in _ID_TYPES and str(raw_id) == outcome_id:
-        _PRICED.put((raw_id, item["odd_value"]), found)
+    if type(raw_id) in _ID_TYPES:
+        _PRICED.put(("" if _VARIANT not in line else line, raw_id, item["odd_value"]), found)
     return found

@@ -58,7 +58,7 @@ _MAX_EPOCH_S = 2**40
 _VARIANT = "variant="
 _UNFIT = (0, "")  # memo marker: the line id has no canonical home
 _SLOTS = BoundedCache(50_000)  # (line id, subscriptionId, event id) -> Slot | _UNFIT
-# (line id, outcomeId, priceDecimal) -> Outcome, active outcomes of lines without variant=
+# (variant line or "", line id, outcomeId, priceDecimal) -> Outcome of an active outcome
 _PRICED = BoundedCache(50_000)
 
 
@@ -189,7 +189,7 @@ def _prices(items: list[Any]) -> dict[str, object]:
 
 
 _NONE = object()  # no line read yet
-_NO_LINE = (None, "", None, True)
+_NO_LINE = (None, "", None, "")
 _OFF_LINE = Outcome(
     "\x00off-line", None, False
 )  # memo marker: an outcome id not of its line  # line state of an outcome whose line has no canonical home
@@ -206,8 +206,8 @@ def _collect(
 
     The hot path, as in :mod:`streams.adapters.sportybet`: outcomes of one line are adjacent,
     so a line is worked out once per run of its outcomes (:func:`_line_state`, its slot
-    memoized across captures); an active outcome seen before on a line without ``variant=``
-    (same line id, ``outcomeId`` and price) comes from a memo through plain subscripts;
+    memoized across captures); an active outcome seen before (same line id, ``outcomeId``
+    and price, and line key if it has a ``variant=``) comes from a memo through plain subscripts;
     anything else goes through :func:`_outcome`, which checks it. :meth:`LineCollector.add`
     is inlined (same rule).
     """
@@ -230,7 +230,7 @@ def _collect(
                 original = parent = _NONE
             if state[0] is not None:
                 bucket = buckets.setdefault(state[0], {})
-        slot, line_id, entry, plain = state
+        slot, line_id, entry, variant = state
         if slot is None:
             continue
         if entry is None or item.get("isTradingActive") is False:  # entry None: line suspended
@@ -238,7 +238,7 @@ def _collect(
         else:
             try:
                 text = item["outcomeId"]
-                found = priced[line_id, text, prices[text]] if plain else None
+                found = priced[variant, line_id, text, prices[text]]
             except (KeyError, TypeError):
                 found = None
             if found is None:
@@ -257,7 +257,7 @@ def _collect(
 def _line_state(
     items: list[Any], item: object, entries: dict[str, dict[str, Any]], event_id: str, sent: dict[str, str]
 ) -> tuple[Any, ...]:
-    """(slot or None, line id, line entry or None when suspended, no ``variant=``) of ``item``."""
+    """(slot or None, line id, line entry or None when suspended, variant line or "") of ``item``."""
 
     def path() -> str:
         return f"markets.outcomes[{_index(items, item)}]"
@@ -278,7 +278,7 @@ def _line_state(
         return (None, line_id, None, True)
     assert entry is not None  # a slot needs a subscriptionId
     off = entry.get("isActive") is False or entry.get("isSuspended") is True
-    return (slot, line_id, None if off else entry, _VARIANT not in slot[1])
+    return (slot, line_id, None if off else entry, "" if _VARIANT not in slot[1] else slot[1])
 
 
 def _outcome(
@@ -298,10 +298,10 @@ def _outcome(
         if outcome_text not in prices:
             fail("missing_field", f"{path} ({outcome_text}) is active but markets.prices has no price for it")
         found = outcome(outcome_id, price_number(prices[outcome_text], f"price of {outcome_text}"))
-    if active and raw == outcome_text and _VARIANT not in line:
+    if active and raw == outcome_text:
         value = prices.get(outcome_text)
         if type(value) is float or type(value) is int:
-            _PRICED.put((line_id, outcome_text, value), found)
+            _PRICED.put(("" if _VARIANT not in line else line, line_id, outcome_text, value), found)
     return found
 
 

@@ -51,7 +51,8 @@ _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball",
 _VARIANT = "variant="
 _ID_TYPES = (int, str)
 _SLOTS = BoundedCache(50_000)  # (id, specifiers) -> (Slot or None, id as text)
-_PRICED = BoundedCache(50_000)  # (outcome id, odds text, isActive) -> Outcome, lines without variant=
+# (variant line or "", outcome id, odds text, isActive) -> Outcome
+_PRICED = BoundedCache(50_000)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -140,8 +141,8 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
     """File every market object's outcomes; return (unmapped native ids, one per line; mapped lines).
 
     The hot path, as in :mod:`streams.adapters.sportybet`: a market seen before (same ``id`` and
-    ``specifiers``) and an outcome seen before on a line without ``variant=`` (same ``id``,
-    ``odds`` text and ``isActive``) come from memos through plain subscripts; anything else
+    ``specifiers``) and an outcome seen before (same ``id``, ``odds`` text and ``isActive``,
+    and the same line if it has a ``variant=``) come from memos through plain subscripts; anything else
     goes through :func:`_slot` / :func:`_outcome`, which check it. :meth:`LineCollector.add`
     is inlined (same rule).
     """
@@ -171,10 +172,10 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
         bucket = buckets.get(slot)
         if bucket is None:
             bucket = buckets[slot] = {}
-        plain = _VARIANT not in slot[1]
+        variant = "" if _VARIANT not in slot[1] else slot[1]  # outcome ids depend on a variant line
         for item in outcomes:
             try:
-                found = priced[item["id"], item["odds"], item["isActive"]] if plain else None
+                found = priced[variant, item["id"], item["odds"], item["isActive"]]
             except (KeyError, TypeError):
                 found = None
             if found is None:
@@ -211,6 +212,6 @@ def _outcome(markets: list[Any], market: dict[str, Any], item: object, line: str
         fail("missing_field", f"{where('.isActive')()} is missing")
     else:
         fail("bad_value", f"{where('.isActive')()} must be 1 or 0, got {active!r}")
-    if type(raw_id) is str and raw_id == outcome_id and type(odds) is str and _VARIANT not in line:
-        _PRICED.put((raw_id, odds, active), found)
+    if type(raw_id) is str and type(odds) is str:
+        _PRICED.put(("" if _VARIANT not in line else line, raw_id, odds, active), found)
     return found
