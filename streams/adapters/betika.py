@@ -222,7 +222,7 @@ def _collect(
                 slot, line_id, variant = _line(
                     native, native_text, item, f"{where}.odds[{_index(items, item)}]"
                 )
-                spec = item.get("special_bet_value")  # type: ignore[union-attr]
+                spec = item.get("special_bet_value")
                 if memo_ok and (spec is None or type(spec) is str):
                     lines.put((native, spec), (slot, line_id, variant))
                 else:
@@ -233,6 +233,7 @@ def _collect(
                     bucket = buckets.setdefault(slot, {})
             if slot is None:
                 continue
+            found: Outcome | None
             if market_off or item.get("odd_active") in _OFF:
                 found = _outcome(markets, market, items, item, slot[1], False)
             else:

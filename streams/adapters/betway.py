@@ -233,6 +233,7 @@ def _collect(
         slot, line_id, entry, variant = state
         if slot is None:
             continue
+        found: Outcome | None
         if entry is None or item.get("isTradingActive") is False:  # entry None: line suspended
             found = _outcome(items, item, line_id, slot[1], prices, False)
         else:

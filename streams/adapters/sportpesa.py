@@ -223,12 +223,12 @@ def _collect(
             memo_code = _memo_code(market, code)
             found = (spec, line, line_id, memo_code)
             if memo_code is not None:
-                memo.put((market["id"] * 4 + code, market["specValue"]), found)  # type: ignore[index]
+                memo.put((market["id"] * 4 + code, market["specValue"]), found)
         spec, line, line_id, memo_code = found
         sent[line_id] = None
         if spec is None:
             continue
-        items = market.get("selections")  # type: ignore[union-attr]
+        items = market.get("selections")
         if type(items) is not list:
             items = as_list(items, f"markets.{event_id}[{_index(markets, market)}].selections")
         last_market = 0
