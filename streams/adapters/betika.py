@@ -207,7 +207,8 @@ def _collect(
         bucket: dict[str, Outcome] = {}
         for item in items:
             try:
-                if item["special_bet_value"] != spec or type(spec) is not type(item["special_bet_value"]):
+                # spec is text, None or _NONE: only the same text or None equals it
+                if item["special_bet_value"] != spec:
                     spec = item["special_bet_value"]
                     found_line = lines[native, spec] if memo_ok else None
                     if found_line is None:
