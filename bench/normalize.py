@@ -4,8 +4,9 @@
     .venv/bin/python bench/normalize.py --smoke    # CI: 2 payloads per bookmaker, one round
 
 Payloads are generated at real sizes by the simulator (BetPawa ~80–120 markets, Bet9ja
-~900 odds keys, SportyBet ~360–1,000 markets; 0.3–2 MB; Betika, Betway, MSport and
-SportPesa: the modelled markets only, in their FORMATS-MORE.md shapes). For each bookmaker
+~900 odds keys, SportyBet ~360–1,000 markets; 0.3–2 MB; MSport and Betway the UOF part of a
+real board, ~190 lines in football; Betika 60–90 market types; SportPesa 60–90 lines; in
+their FORMATS-MORE.md shapes, ``streams.simulator.filler_more``). For each bookmaker
 it times (a) ``orjson.loads`` of every payload and (b) ``orjson.loads`` + ``adapters.normalize``,
 best of ``--rounds``, and prints events/s, MB/s and the ratio (b)/(a). Target: ≥ 0.40.
 """

@@ -94,12 +94,12 @@ class LineCollector:
 
     def build(self) -> tuple[MarketLine, ...]:
         lines = []
-        buckets = self.buckets
         keys = _MARKET_KEYS
         orders = _ORDERS
-        for slot in sorted(buckets):
-            market_id, line = slot
-            bucket = buckets[slot]
+        new, set_market, set_market_id, set_line, set_outcomes = (
+            _new_line, _set_market, _set_market_id, _set_line, _set_outcomes
+        )  # fmt: skip
+        for (market_id, line), bucket in sorted(self.buckets.items()):  # slots are unique
             if len(bucket) == 1:
                 ordered = tuple(bucket.values())
             else:
@@ -115,7 +115,12 @@ class LineCollector:
             if key is None:
                 key = market_key(market_id)
                 keys.put(market_id, key)
-            lines.append(_market_line(key, market_id, line, ordered))
+            made = new(MarketLine)  # _market_line, inlined: the hot path of a big board
+            set_market(made, key)
+            set_market_id(made, market_id)
+            set_line(made, line)
+            set_outcomes(made, ordered)
+            lines.append(made)
         return tuple(lines)
 
 

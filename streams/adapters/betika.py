@@ -43,10 +43,10 @@ from streams.adapters._common import (
     req_str,
     utc_captured_at,
 )
-from streams.adapters._lines import LineCollector, counts, outcome
+from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
 from streams.adapters._uof import uof_outcome, uof_slot
-from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "betika"
 #: Betika's ``start_time`` is East Africa Time without an offset
@@ -54,7 +54,15 @@ START_TIME_TZ: tzinfo = timezone(timedelta(hours=3), "EAT")
 _SPORT_IDS: dict[str, Sport] = {"14": "soccer", "30": "basketball", "28": "tennis"}
 _SPORT_NAMES: dict[str, Sport] = {"soccer": "soccer", "football": "soccer", "basketball": "basketball",
                                   "tennis": "tennis"}  # fmt: skip
-_OFF = (0, "0", False)
+_OFF = (0, "0")  # an ``active`` flag that is off (``False`` too: it equals 0)
+_NONE = object()  # no line read yet
+_ID_TYPES = (int, str)
+_VARIANT = "variant="
+LineId = tuple[str, object]  # (sub_type_id as text, special_bet_value): one bookmaker line
+# (sub_type_id, special_bet_value) -> (Slot or None, line id, variant line or "")
+_LINES = BoundedCache(50_000)
+# (variant line or "", outcome_id, odd_value text) -> Outcome of an active outcome
+_PRICED = BoundedCache(50_000)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -117,40 +125,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     sport = _sport(event)
     event_off = event.get("active") in _OFF
     collector = LineCollector()
-    sent: set[tuple[str, object]] = set()
-    placed: set[tuple[str, object]] = set()
-    for i, market in enumerate(as_list(event.get("odds"), "data[0].odds")):
-        where = f"data[0].odds[{i}]"
-        if type(market) is not dict:
-            fail("wrong_type", f"{where} must be an object, got {json_type(market)}")
-        native = market.get("sub_type_id")
-        native_text = id_text(native, f"{where}.sub_type_id")
-        market_off = event_off or market.get("market_active") in _OFF
-        items = market.get("odds")
-        if not items:
-            sent.add((native_text, None))
-            continue
-        for j, item in enumerate(as_list(items, f"{where}.odds")):
-            path = f"{where}.odds[{j}]"
-            if type(item) is not dict:
-                fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
-            specifier = item.get("special_bet_value")
-            line_id = (native_text, specifier if type(specifier) is str else repr(specifier))
-            sent.add(line_id)
-            if specifier is None:
-                specifier = ""
-            slot = uof_slot(native, specifier) if type(specifier) is str else None
-            if slot is None:
-                continue
-            outcome_id = uof_outcome(id_text(item.get("outcome_id"), f"{path}.outcome_id"), slot[1])
-            if market_off or item.get("odd_active") in _OFF:
-                collector.add(slot, outcome(outcome_id, None))
-            else:
-                odds = item.get("odd_value")
-                if type(odds) is not str:
-                    odds = req_str(odds, f"{path}.odd_value")
-                collector.add(slot, outcome(outcome_id, price_text(odds, f"{path}.odd_value")))
-            placed.add(line_id)
+    sent, placed = _collect(as_list(event.get("odds"), "data[0].odds"), event_off, collector)
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
         bookmaker_event_id=event_id,
@@ -164,6 +139,133 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         category=opt_str(event.get("category"), "data[0].category"),
         tournament=opt_str(event.get("competition_name"), "data[0].competition_name"),
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent - placed),
+        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
         mapped_lines=len(placed),
     )
+
+
+def _index(items: list[Any], item: object) -> int:
+    """Position of ``item`` (by identity) in ``items``: the hot loops skip ``enumerate``."""
+    return next(k for k, x in enumerate(items) if x is item)
+
+
+def _line(native: object, native_text: str, item: object, path: str) -> tuple[Slot | None, LineId, str]:
+    """(canonical slot or None, bookmaker line id, the line if it has a ``variant=`` else "")
+    of one outcome object, checked."""
+    if type(item) is not dict:
+        fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
+    specifier = item.get("special_bet_value")
+    line_id = (native_text, specifier if type(specifier) is str else repr(specifier))
+    if specifier is None:
+        specifier = ""
+    slot = uof_slot(native, specifier) if type(specifier) is str else None
+    return slot, line_id, "" if slot is None or _VARIANT not in slot[1] else slot[1]
+
+
+def _collect(
+    markets: list[Any], event_off: bool, collector: LineCollector
+) -> tuple[dict[LineId, None], dict[LineId, None]]:
+    """File every outcome under its line; return (every bookmaker line sent, the mapped ones).
+
+    The hot path, as in :mod:`streams.adapters.sportybet`: a line seen before (same
+    ``sub_type_id`` and ``special_bet_value``) and an active outcome seen before (same
+    ``outcome_id`` and ``odd_value`` text, same line if it has a ``variant=``) come from memos through
+    plain subscripts; anything else goes through :func:`_line` / :func:`_outcome`, which
+    check it. :meth:`LineCollector.add` is inlined (same rule).
+    """
+    buckets = collector.buckets
+    lines = _LINES
+    priced = _PRICED
+    sent: dict[LineId, None] = {}
+    placed: dict[LineId, None] = {}
+    for market in markets:
+        if type(market) is not dict:
+            fail(
+                "wrong_type",
+                f"data[0].odds[{_index(markets, market)}] must be an object, got {json_type(market)}",
+            )
+        native = market.get("sub_type_id")
+        if type(native) in _ID_TYPES and type(native) is not bool:
+            native_text = native if type(native) is str and native and native == native.strip() else None
+        else:
+            native_text = None
+        where = ""
+        if native_text is None:
+            where = f"data[0].odds[{_index(markets, market)}]"
+            native_text = id_text(native, f"{where}.sub_type_id")
+        market_off = event_off or market.get("market_active") in _OFF
+        items = market.get("odds")
+        if not items:
+            sent[native_text, None] = None
+            continue
+        if type(items) is not list:
+            as_list(items, f"data[0].odds[{_index(markets, market)}].odds")
+        memo_ok = type(native) in _ID_TYPES
+        spec: object = _NONE  # the line of the previous outcome (outcomes of one line are adjacent)
+        slot: Slot | None = None
+        variant = ""
+        bucket: dict[str, Outcome] = {}
+        for item in items:
+            try:
+                # spec is text, None or _NONE: only the same text or None equals it
+                if item["special_bet_value"] != spec:
+                    spec = item["special_bet_value"]
+                    found_line = lines[native, spec] if memo_ok else None
+                    if found_line is None:
+                        raise KeyError(spec)
+                    slot, line_id, variant = found_line
+                    sent[line_id] = None
+                    if slot is not None:
+                        placed[line_id] = None
+                        bucket = buckets.setdefault(slot, {})
+            except (KeyError, TypeError):
+                where = where or f"data[0].odds[{_index(markets, market)}]"
+                slot, line_id, variant = _line(
+                    native, native_text, item, f"{where}.odds[{_index(items, item)}]"
+                )
+                spec = item.get("special_bet_value")
+                if memo_ok and (spec is None or type(spec) is str):
+                    lines.put((native, spec), (slot, line_id, variant))
+                else:
+                    spec = _NONE  # never memoized: read the next outcome's line afresh
+                sent[line_id] = None
+                if slot is not None:
+                    placed[line_id] = None
+                    bucket = buckets.setdefault(slot, {})
+            if slot is None:
+                continue
+            found: Outcome | None
+            if market_off or item.get("odd_active") in _OFF:
+                found = _outcome(markets, market, items, item, slot[1], False)
+            else:
+                oid = item.get("outcome_id")
+                try:
+                    found = priced[variant, oid, item["odd_value"]] if type(oid) in _ID_TYPES else None
+                except (KeyError, TypeError):
+                    found = None
+                if found is None:
+                    found = _outcome(markets, market, items, item, slot[1], True)
+            previous = bucket.setdefault(found.outcome_id, found)
+            if previous is not found:
+                price = found.price
+                if price is not None and (previous.price is None or price > previous.price):
+                    bucket[found.outcome_id] = found
+    return sent, placed
+
+
+def _outcome(
+    markets: list[Any], market: object, items: list[Any], item: dict[str, Any], line: str, active: bool
+) -> Outcome:
+    """The checked :class:`Outcome` of one outcome object; active ones are remembered."""
+    path = f"data[0].odds[{_index(markets, market)}].odds[{_index(items, item)}]"
+    raw_id = item.get("outcome_id")
+    outcome_id = uof_outcome(id_text(raw_id, f"{path}.outcome_id"), line)
+    if not active:
+        return outcome(outcome_id, None)
+    odds = item.get("odd_value")
+    if type(odds) is not str:
+        odds = req_str(odds, f"{path}.odd_value")
+    found = outcome(outcome_id, price_text(odds, f"{path}.odd_value"))
+    if type(raw_id) in _ID_TYPES:
+        _PRICED.put(("" if _VARIANT not in line else line, raw_id, item["odd_value"]), found)
+    return found

@@ -31,6 +31,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from streams.adapters._betway_lines import collect_lines, entries_by_id, prices_by_outcome
 from streams.adapters._common import (
     BOUNDARY_ERRORS,
     as_list,
@@ -41,14 +42,12 @@ from streams.adapters._common import (
     kickoff_from_ms,
     malformed,
     opt_str,
-    price_number,
     req_str,
     utc_captured_at,
 )
-from streams.adapters._lines import LineCollector, counts, outcome
+from streams.adapters._lines import LineCollector, counts
 from streams.adapters._split import halves
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._uof import betway_specifier, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Sport
 
 BOOKMAKER = "betway"
@@ -118,56 +117,13 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     if sport is None:
         fail("unsupported_sport", f"event.sportEvent.sportId {sport_id!r} is not a supported sport")
 
-    entries: dict[str, dict[str, Any]] = {}
-    for i, entry in enumerate(as_list(markets.get("marketsInGroup"), "markets.marketsInGroup")):
-        entry = as_object(entry, f"markets.marketsInGroup[{i}]")
-        entries[id_text(entry.get("marketId"), f"markets.marketsInGroup[{i}].marketId")] = entry
-        other = entry.get("eventId")
-        if other is not None and str(other) != event_id:
-            fail("bad_value", f"markets.marketsInGroup[{i}].eventId {other!r} is not event {event_id}:"
-                 " the two halves are of different events")  # fmt: skip
-    prices: dict[str, object] = {}
-    for k, price in enumerate(as_list(markets.get("prices"), "markets.prices")):
-        price = as_object(price, f"markets.prices[{k}]")
-        prices[id_text(price.get("outcomeId"), f"markets.prices[{k}].outcomeId")] = price.get("priceDecimal")
-
+    groups = as_list(markets.get("marketsInGroup"), "markets.marketsInGroup")
+    entries = entries_by_id(groups, raw_id, event_id)
+    prices = prices_by_outcome(as_list(markets.get("prices"), "markets.prices"))
     collector = LineCollector()
-    sent: dict[str, str] = {}  # line id -> native market (subscriptionId)
-    placed: set[str] = set()
-    for j, item in enumerate(as_list(markets.get("outcomes"), "markets.outcomes")):
-        path = f"markets.outcomes[{j}]"
-        if type(item) is not dict:
-            fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
-        parent_id = id_text(item.get("marketId"), f"{path}.marketId")
-        original = item.get("originalMarketId")
-        line_id = (
-            parent_id if original is None or original == "" else id_text(original, f"{path}.originalMarketId")
-        )
-        entry = entries.get(line_id) or entries.get(parent_id)
-        native = entry.get("subscriptionId") if entry is not None else None
-        sent.setdefault(line_id, "?" if native is None else str(native))
-        slot = _slot(event_id, line_id, native)
-        outcome_text = id_text(item.get("outcomeId"), f"{path}.outcomeId")
-        if slot is None or not outcome_text.startswith(line_id) or len(outcome_text) == len(line_id):
-            continue
-        outcome_id = uof_outcome(outcome_text[len(line_id) :], slot[1])
-        assert entry is not None  # a slot needs a subscriptionId
-        if (
-            entry.get("isActive") is False
-            or entry.get("isSuspended") is True
-            or item.get("isTradingActive") is False
-        ):
-            collector.add(slot, outcome(outcome_id, None))
-        else:
-            if outcome_text not in prices:
-                fail(
-                    "missing_field",
-                    f"{path} ({outcome_text}) is active but markets.prices has no price for it",
-                )
-            collector.add(
-                slot, outcome(outcome_id, price_number(prices[outcome_text], f"price of {outcome_text}"))
-            )
-        placed.add(line_id)
+    sent, placed = collect_lines(
+        as_list(markets.get("outcomes"), "markets.outcomes"), entries, prices, event_id, collector
+    )
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
         bookmaker_event_id=event_id,
@@ -184,15 +140,3 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         unmapped=counts(native for line_id, native in sent.items() if line_id not in placed),
         mapped_lines=len(placed),
     )
-
-
-def _slot(event_id: str, line_id: str, native: object) -> tuple[int, str] | None:
-    """(canonical market, line key) of a Betway line id, or None when it does not parse."""
-    if type(native) is not int or not line_id.startswith(event_id):
-        return None
-    rest = line_id[len(event_id) :]
-    head = str(native)
-    if not rest.startswith(head):
-        return None
-    specifier = betway_specifier(rest[len(head) :])
-    return None if specifier is None else uof_slot(native, specifier)

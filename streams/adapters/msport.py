@@ -12,8 +12,8 @@ Contract
   ``specifiers`` the UOF specifier (pairs joined by ``|``, keys in any order: normalized),
   outcome ``id`` the UOF outcome id (variant and player ids kept as sent). MSport's own ids
   (5000001/5000002, the early-payout 1X2s) and unreadable specifiers are unmapped lines.
-* One market object is one bookmaker line. ``isActive`` 0 → inactive outcome, its price is
-  never read (placeholders such as ``"0.00"`` and stale prices stay out); an active outcome
+* One market object is one bookmaker line. ``isActive`` 0 (or ``false``) → inactive outcome,
+  its price never read (placeholders such as ``"0.00"`` and stale prices stay out); an active outcome
   whose ``odds`` is not a price in (1.0, 10000] rejects the whole capture (``absurd_odds``).
   ``marketsCount`` is ignored (it is not the list's size).
 * Only :class:`~streams.errors.DataError` leaves :func:`normalize`/:func:`extract_ids`.
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from streams.adapters._common import (
@@ -41,14 +40,19 @@ from streams.adapters._common import (
     text_id,
     utc_captured_at,
 )
-from streams.adapters._lines import LineCollector, counts, outcome
+from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
 from streams.adapters._uof import uof_outcome, uof_slot
-from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 
 BOOKMAKER = "msport"
 SUCCESS = 10000
 _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
+_VARIANT = "variant="
+_ID_TYPES = (int, str)
+_SLOTS = BoundedCache(50_000)  # (id, specifiers) -> (Slot or None, id as text)
+# (variant line or "", outcome id, odds text, isActive) -> Outcome
+_PRICED = BoundedCache(50_000)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -79,8 +83,9 @@ def native_lines(payload: Any) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _where(i: int, j: int) -> Callable[[str], str]:
-    return lambda field: f"data.markets[{i}].outcomes[{j}]{field}"
+def _index(items: list[Any], item: object) -> int:
+    """Position of ``item`` (by identity) in ``items``: the hot loops skip ``enumerate``."""
+    return next(k for k, x in enumerate(items) if x is item)
 
 
 def _data(payload: object) -> dict[str, Any]:
@@ -101,40 +106,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         fail("unsupported_sport", f"data.sportId {sport_id!r} is not soccer, basketball or tennis")
     status = data.get("status")
     collector = LineCollector()
-    unmapped: list[str] = []
-    mapped = 0
-    for i, market in enumerate(as_list(data.get("markets"), "data.markets")):
-        if type(market) is not dict:
-            fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
-        native = market.get("id")
-        native_text = id_text(native, f"data.markets[{i}].id")
-        specifier = market.get("specifiers")
-        slot = uof_slot(native, specifier or "") if specifier is None or type(specifier) is str else None
-        outcomes = market.get("outcomes")
-        if slot is None or not outcomes:
-            unmapped.append(native_text)
-            continue
-        mapped += 1
-        line = slot[1]
-        if type(outcomes) is not list:
-            as_list(outcomes, f"data.markets[{i}].outcomes")
-        for j, item in enumerate(outcomes):
-            if type(item) is not dict:
-                fail(
-                    "wrong_type", f"data.markets[{i}].outcomes[{j}] must be an object, got {json_type(item)}"
-                )
-            where = _where(i, j)
-            outcome_id = uof_outcome(text_id(item.get("id"), partial(where, ".id")), line)
-            active = item.get("isActive")
-            if active == 0 and type(active) is int:
-                collector.add(slot, outcome(outcome_id, None))
-            elif active == 1 and type(active) is int:
-                price = quoted_price(item.get("odds"), partial(where, ".odds"))
-                collector.add(slot, outcome(outcome_id, price))
-            elif active is None:
-                fail("missing_field", f"{where('.isActive')} is missing")
-            else:
-                fail("bad_value", f"{where('.isActive')} must be 1 or 0, got {active!r}")
+    unmapped, mapped = _collect(as_list(data.get("markets"), "data.markets"), collector)
     return CanonicalEventOddsV1(
         bookmaker=BOOKMAKER,
         bookmaker_event_id=event_id,
@@ -151,3 +123,95 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         unmapped=counts(unmapped),
         mapped_lines=mapped,
     )
+
+
+def _slot(markets: list[Any], market: object) -> tuple[Slot | None, str]:
+    """(canonical slot or None, native id as text) of one market object, checked."""
+    i = _index(markets, market)
+    if type(market) is not dict:
+        fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
+    native = market.get("id")
+    native_text = id_text(native, f"data.markets[{i}].id")
+    specifier = market.get("specifiers")
+    slot = uof_slot(native, specifier or "") if specifier is None or type(specifier) is str else None
+    return slot, native_text
+
+
+def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], int]:
+    """File every market object's outcomes; return (unmapped native ids, one per line; mapped lines).
+
+    The hot path, as in :mod:`streams.adapters.sportybet`: a market seen before (same ``id`` and
+    ``specifiers``) and an outcome seen before (same ``id``, ``odds`` text and ``isActive``,
+    and the same line if it has a ``variant=``) come from memos through plain subscripts; anything else
+    goes through :func:`_slot` / :func:`_outcome`, which check it. :meth:`LineCollector.add`
+    is inlined (same rule).
+    """
+    buckets = collector.buckets
+    slots = _SLOTS
+    priced = _PRICED
+    unmapped: list[str] = []
+    mapped = 0
+    for market in markets:
+        try:
+            key = (market["id"], market["specifiers"])
+            found_slot = slots[key]
+        except (KeyError, TypeError):
+            found_slot = None
+        if found_slot is None or (type(key[0]) is not int and type(key[0]) is not str):
+            found_slot = _slot(markets, market)  # checks; a bool or float id never reads the memo
+            if type(market.get("id")) in _ID_TYPES and type(market.get("specifiers")) is str:
+                slots.put((market["id"], market["specifiers"]), found_slot)
+        slot, native_text = found_slot
+        outcomes = market.get("outcomes")
+        if slot is None or not outcomes:
+            unmapped.append(native_text)
+            continue
+        if type(outcomes) is not list:
+            as_list(outcomes, f"data.markets[{_index(markets, market)}].outcomes")
+        mapped += 1
+        bucket = buckets.get(slot)
+        if bucket is None:
+            bucket = buckets[slot] = {}
+        variant = "" if _VARIANT not in slot[1] else slot[1]  # outcome ids depend on a variant line
+        for item in outcomes:
+            try:
+                found = priced[variant, item["id"], item["odds"], item["isActive"]]
+            except (KeyError, TypeError):
+                found = None
+            if found is None:
+                found = _outcome(markets, market, item, slot[1])
+            previous = bucket.setdefault(found.outcome_id, found)
+            if previous is not found:
+                price = found.price
+                if price is not None and (previous.price is None or price > previous.price):
+                    bucket[found.outcome_id] = found
+    return unmapped, mapped
+
+
+def _outcome(markets: list[Any], market: dict[str, Any], item: object, line: str) -> Outcome:
+    """The checked :class:`Outcome` of one outcome object, remembered for the next capture."""
+
+    def where(field: str = "") -> Callable[[], str]:
+        def path() -> str:
+            i, j = _index(markets, market), _index(market["outcomes"], item)
+            return f"data.markets[{i}].outcomes[{j}]{field}"
+
+        return path
+
+    if type(item) is not dict:
+        fail("wrong_type", f"{where()()} must be an object, got {json_type(item)}")
+    raw_id = item.get("id")
+    outcome_id = uof_outcome(text_id(raw_id, where(".id")), line)
+    active = item.get("isActive")
+    odds = item.get("odds")
+    if active == 0:  # inactive (0 or false): its odds are not a price and are never read
+        found = outcome(outcome_id, None)
+    elif active == 1:
+        found = outcome(outcome_id, quoted_price(odds, where(".odds")))
+    elif active is None:
+        fail("missing_field", f"{where('.isActive')()} is missing")
+    else:
+        fail("bad_value", f"{where('.isActive')()} must be 1 or 0, got {active!r}")
+    if type(raw_id) is str and type(odds) is str:
+        _PRICED.put(("" if _VARIANT not in line else line, raw_id, odds, active), found)
+    return found

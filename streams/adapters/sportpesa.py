@@ -48,7 +48,7 @@ from streams.adapters._common import (
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
 from streams.adapters._split import halves
 from streams.adapters._sportradar import sportradar_match
-from streams.contracts.canonical import CanonicalEventOddsV1, Sport
+from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
 from streams.taxonomy import canonical_decimal
 from streams.taxonomy.tables import SPORTPESA, NativeMarket
@@ -60,6 +60,12 @@ for (_sport_key, _native), _spec in SPORTPESA.items():
     _TABLE.setdefault(_sport_key, {})[_native] = _spec
 _UNFIT = "\x00unfit"
 _LINES = BoundedCache(20_000)  # (sport, market id, specValue) -> line key | _UNFIT
+_SPORT_CODES: dict[Sport, int] = {"soccer": 0, "basketball": 1, "tennis": 2}
+LineId = tuple[str, object]  # (market id as text, specValue): one bookmaker line
+# (market id × 4 + sport code, specValue) -> (NativeMarket | None, line key | None, line id, memo code)
+_MARKETS = BoundedCache(20_000)
+# (memo code, shortName, odds text) -> (canonical market id, Outcome); None: not in the market
+_PRICED = BoundedCache(50_000)
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -123,35 +129,8 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     if event_id not in by_event:
         fail("bad_value", f"markets has no entry for event {event_id} (keys {sorted(by_event)[:3]}):"
              " the two halves are of different events")  # fmt: skip
-    table = _TABLE.get(sport, {})
     collector = LineCollector()
-    sent: set[tuple[str, object]] = set()
-    placed: set[tuple[str, object]] = set()
-    for i, market in enumerate(as_list(by_event[event_id], f"markets.{event_id}")):
-        where = f"markets.{event_id}[{i}]"
-        if type(market) is not dict:
-            fail("wrong_type", f"{where} must be an object, got {json_type(market)}")
-        native = id_text(market.get("id"), f"{where}.id")
-        value = market.get("specValue")
-        line_id = (native, value if type(value) in (int, float, str) else repr(value))
-        sent.add(line_id)
-        spec = table.get(native)
-        line = None if spec is None else _line(spec, value)
-        if spec is None or line is None:
-            continue
-        for j, item in enumerate(as_list(market.get("selections"), f"{where}.selections")):
-            path = f"{where}.selections[{j}]"
-            if type(item) is not dict:
-                fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
-            short = item.get("shortName")
-            target = spec.outcomes.get(short) if type(short) is str else None
-            if target is None:
-                continue
-            odds = item.get("odds")
-            if type(odds) is not str:
-                odds = req_str(odds, f"{path}.odds")
-            collector.add((target[0], line), outcome(target[1], price_text(odds, f"{path}.odds")))
-            placed.add(line_id)
+    sent, placed = _collect(as_list(by_event[event_id], f"markets.{event_id}"), event_id, sport, collector)
     home, away = _teams(event)
     kickoff = _kickoff(event)
     country, competition = event.get("country"), event.get("competition")
@@ -170,7 +149,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(competition, dict)
         else None,
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent - placed),
+        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
         mapped_lines=len(placed),
     )
 
@@ -193,3 +172,124 @@ def _line(spec: NativeMarket, value: object) -> str | None:
         line = _UNFIT if line is None else line
         _LINES.put(key, line)
     return None if line == _UNFIT else line
+
+
+def _index(items: list[Any], item: object) -> int:
+    """Position of ``item`` (by identity) in ``items``: the hot loops skip ``enumerate``."""
+    return next(k for k, x in enumerate(items) if x is item)
+
+
+def _market(
+    market: object, where: str, table: dict[str, NativeMarket]
+) -> tuple[NativeMarket | None, str | None, LineId]:
+    """(mapping or None, line key or None, bookmaker line id) of one market object, checked."""
+    if type(market) is not dict:
+        fail("wrong_type", f"{where} must be an object, got {json_type(market)}")
+    native = id_text(market.get("id"), f"{where}.id")
+    value = market.get("specValue")
+    line_id = (native, value if type(value) in (int, float, str) else repr(value))
+    spec = table.get(native)
+    line = None if spec is None else _line(spec, value)
+    return (spec, line, line_id) if line is not None else (None, None, line_id)
+
+
+def _collect(
+    markets: list[Any], event_id: str, sport: Sport, collector: LineCollector
+) -> tuple[dict[LineId, None], dict[LineId, None]]:
+    """File every mapped selection under its line; return (every line sent, the mapped ones).
+
+    The hot path, as in :mod:`streams.adapters.sportybet`: a market seen before (same sport,
+    ``id`` and ``specValue``) and a selection seen before in it (same ``shortName`` and
+    ``odds`` text) come from memos through plain subscripts; anything else goes through
+    :func:`_market` / :func:`_selection`, which check it. :meth:`LineCollector.add` is
+    inlined (same rule).
+    """
+    table = _TABLE.get(sport, {})
+    code = _SPORT_CODES[sport]
+    buckets = collector.buckets
+    memo = _MARKETS
+    priced = _PRICED
+    sent: dict[LineId, None] = {}
+    placed: dict[LineId, None] = {}
+    for market in markets:
+        try:
+            native, value = market["id"], market["specValue"]
+            key = (native * 4 + code, value)
+            found = memo[key] if type(native) is int and type(value) is not bool else None
+        except (KeyError, TypeError):
+            found = None
+        if found is None:
+            spec, line, line_id = _market(market, f"markets.{event_id}[{_index(markets, market)}]", table)
+            memo_code = _memo_code(market, code)
+            found = (spec, line, line_id, memo_code)
+            if memo_code is not None:
+                memo.put((market["id"] * 4 + code, market["specValue"]), found)
+        spec, line, line_id, memo_code = found
+        sent[line_id] = None
+        if spec is None:
+            continue
+        items = market.get("selections")
+        if type(items) is not list:
+            items = as_list(items, f"markets.{event_id}[{_index(markets, market)}].selections")
+        last_market = 0
+        bucket: dict[str, Outcome] = {}
+        for item in items:
+            try:
+                hit = priced[memo_code, item["shortName"], item["odds"]] if memo_code is not None else None
+            except (KeyError, TypeError):
+                hit = None
+            if hit is None:
+                hit = _selection(markets, market, items, item, event_id, spec, memo_code)
+            if hit is _SKIP:
+                continue
+            market_id, chosen = hit
+            if market_id != last_market:
+                last_market = market_id
+                bucket = buckets.setdefault((market_id, line), {})  # type: ignore[arg-type]
+            placed[line_id] = None
+            previous = bucket.setdefault(chosen.outcome_id, chosen)
+            if previous is not chosen:
+                price = chosen.price
+                if price is not None and (previous.price is None or price > previous.price):
+                    bucket[chosen.outcome_id] = chosen
+    return sent, placed
+
+
+def _memo_code(market: object, code: int) -> int | None:
+    """The market's memo code (id × 4 + sport) when its ``id`` and ``specValue`` may key a memo."""
+    if type(market) is not dict:
+        return None
+    native, value = market.get("id"), market.get("specValue")
+    if type(native) is not int or not (type(value) is int or type(value) is float):
+        return None
+    return native * 4 + code
+
+
+_SKIP = (0, Outcome("\x00skip", None, False))  # memo marker: a selection its market does not map
+
+
+def _selection(
+    markets: list[Any],
+    market: object,
+    items: list[Any],
+    item: object,
+    event_id: str,
+    spec: NativeMarket,
+    memo_code: int | None,
+) -> tuple[int, Outcome]:
+    """(canonical market id, checked Outcome) of one selection, or :data:`_SKIP`; remembered."""
+    path = f"markets.{event_id}[{_index(markets, market)}].selections[{_index(items, item)}]"
+    if type(item) is not dict:
+        fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
+    short = item.get("shortName")
+    target = spec.outcomes.get(short) if type(short) is str else None
+    odds = item.get("odds")
+    if target is None:
+        found = _SKIP
+    else:
+        if type(odds) is not str:
+            odds = req_str(odds, f"{path}.odds")
+        found = (target[0], outcome(target[1], price_text(odds, f"{path}.odds")))
+    if memo_code is not None and type(short) is str and type(odds) is str:
+        _PRICED.put((memo_code, short, odds), found)
+    return found

@@ -103,6 +103,11 @@ def _sport(data: dict[str, Any]) -> Sport:
 _ENDED = frozenset({"Ended", "AET", "AP"})
 
 
+def _text(value: object) -> str | None:
+    """``value`` if it is text, else None (an unhashable value never reaches a set lookup)."""
+    return value if type(value) is str else None
+
+
 def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     captured = utc_captured_at(captured_at)
     data = _data(payload)
@@ -133,7 +138,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(tournament, dict)
         else None,
         lines=collector.build(),
-        status="ended" if data.get("matchStatus") in _ENDED else None,
+        status="ended" if _text(data.get("matchStatus")) in _ENDED else None,
         unmapped=counts(unmapped),
         mapped_lines=mapped,
     )

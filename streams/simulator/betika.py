@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from streams.simulator.filler_more import betika_markets
 from streams.simulator.sportybet import DESC, outcome_desc
 from streams.simulator.state import BookState, Match
 
@@ -52,6 +53,7 @@ def render(match: Match, book: BookState, *, event_id: str, sr: int | None) -> d
         if live:
             market["market_active"] = 1
         odds.append(market)
+    odds += betika_markets(book.extra, live)
     sport_id, sport_name = SPORTS[match.sport]
     start = (match.kickoff + EAT).strftime("%Y-%m-%d %H:%M:%S")
     event: dict[str, Any] = {

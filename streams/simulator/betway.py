@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from streams.simulator.filler_more import betway_parts
 from streams.simulator.markets import Line
 from streams.simulator.sportybet import DESC, outcome_desc
 from streams.simulator.state import BookState, Match, Quote
@@ -96,6 +97,8 @@ def render(match: Match, book: BookState, *, event_id: str) -> dict[str, Any]:
                         "denominator": 100,
                     }
                 )
+    more = betway_parts(book.extra, event_id, book.suspended, producer)
+    entries, outcomes, prices = entries + more[0], outcomes + more[1], prices + more[2]
     state = {
         "score": [str(s) for s in match.score] if live else [],
         "state": match.status,

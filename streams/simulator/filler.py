@@ -47,6 +47,7 @@ __all__ = [
     "FillerMarket",
     "filler",
     "line_key",
+    "make_market",
     "reprice",
     "sportybet_truth",
 ]
@@ -150,6 +151,9 @@ def _market(rng: random.Random, entry: Entry, now_ms: int) -> FillerMarket:
         key = line_key(_specifier(entry, param))
         lines.append(FillerLine(param, key, weights, _price(weights), changed_ms=now_ms))
     return FillerMarket(entry, tuple(lines))
+
+
+make_market = _market  # the four more bookmakers' filler (streams.simulator.filler_more)
 
 
 def _extras() -> Iterator[Entry]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from streams.simulator.filler_more import msport_markets
 from streams.simulator.markets import MARKETS
 from streams.simulator.sportybet import DESC, outcome_desc
 from streams.simulator.state import BookState, Match
@@ -50,6 +51,7 @@ def render(match: Match, book: BookState, *, event_id: str) -> dict[str, Any]:
                 ],
             }
         )
+    markets += msport_markets(book.extra, live, book.suspended)
     sport_id, sport_name = SPORTS[match.sport]
     data: dict[str, Any] = {
         "eventId": event_id,

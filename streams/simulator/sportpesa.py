@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from streams.simulator.filler_more import sportpesa_markets
 from streams.simulator.markets import CS_OTHER, CS_SCORES, HTFT, RESULT_CHARS, RESULT_TOTAL, Line
 from streams.simulator.state import BookState, Match
 
@@ -97,6 +98,7 @@ def render(match: Match, book: BookState, *, event_id: str, sr: int | None) -> d
                 "selections": selections,
             }
         )
+    markets += sportpesa_markets(book.extra, event_id, book.suspended)
     sport_id, sport_name = SPORTS[match.sport]
     three = [
         {k: v for k, v in m.items() if k not in ("specValue", "order")} for m in markets if m["id"] == 10

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from streams.simulator.filler import filler, reprice, sportybet_truth
+from streams.simulator.filler_more import UOF_BOOKS, filler_more, uof_truth
 from streams.simulator.markets import CS_OTHER, FIRST_THREE, Bookmaker, Line, Size, Sport
 from streams.simulator.model import Model, model_for, open_lines
 from streams.simulator.play import Incidents, advance
@@ -110,6 +111,7 @@ class World:
         self.rng = random.Random(seed)
         # filler prices move on a stream of their own: the modelled world stays what it was
         self.extra_rng = random.Random(f"{seed}:filler")
+        self.more_extra_rng = random.Random(f"{seed}:filler-more")  # the four others' filler
         # the books beyond FORMATS.md's three move on a stream of their own as well
         self.more_rng = random.Random(f"{seed}:more")
         self.bookmakers = self.config.bookmakers
@@ -176,6 +178,9 @@ class World:
         if bookmaker == "sportybet":
             book = self.books[event_index][bookmaker]
             out.update(sportybet_truth(book.extra, book.suspended))
+        if bookmaker in UOF_BOOKS:  # their filler (size "real") is UOF, read generically
+            book = self.books[event_index][bookmaker]
+            out.update(uof_truth(book.extra, book.suspended))
         if bookmaker == "betika" and not self.matches[event_index].live:  # no prematch flags
             out = {k: {o: p for o, p in v.items() if p is not None} for k, v in out.items()}
         if bookmaker == "sportpesa":  # no suspension flags: a suspended line is not sent;
@@ -211,10 +216,13 @@ class World:
             rng = self.rng if b in FIRST_THREE else self.more_rng
             book = books[b] = BookState(bias=[rng.gauss(0.0, 0.02) for _ in range(3)])
             self._update(m, b, book, Incidents(structural=True), 0.0)
-            if b in FIRST_THREE:  # the four others carry their modelled markets only
+            if b in FIRST_THREE:
                 rng = random.Random(f"{self.seed}:{m.uid}:{b}")
                 book.extra = filler(rng, b, m.sport, self.config.size, _units(b, book), self.now_ms)
-                book.extra_lines = [ln for market in book.extra for ln in market.lines]
+            elif self.config.size == "real":  # the four others: their modelled markets below "real"
+                rng = random.Random(f"{self.seed}:{m.uid}:{b}")
+                book.extra = filler_more(rng, b, m.sport, _units(b, book), self.now_ms)
+            book.extra_lines = [ln for market in book.extra for ln in market.lines]
         return m, books
 
     def _update(self, m: Match, b: Bookmaker, book: BookState, inc: Incidents, dt: float) -> None:
@@ -253,17 +261,18 @@ class World:
                 quotes[line] = old
         changed = changed or quotes.keys() != book.quotes.keys()
         book.quotes = quotes
-        if book.extra_lines and self._update_extra(book, inc.structural, pace):
+        extra_rng = self.extra_rng if b in FIRST_THREE else self.more_extra_rng
+        if book.extra_lines and self._update_extra(book, inc.structural, pace, extra_rng):
             changed = True
         if changed:
             book.version += 1
 
-    def _update_extra(self, book: BookState, structural: bool, pace: float) -> bool:
+    def _update_extra(self, book: BookState, structural: bool, pace: float, rng: random.Random) -> bool:
         """Filler lines, at the rates of :meth:`_update`: ``reactivate_rate`` for a suspended
         line, else ``suspend_rate`` and ``change_rate`` (× ``pace``); all re-priced when
         ``structural``. Lines are drawn by geometric skips: the cost follows the lines that
         move, not the board's size. True if any line changed."""
-        cfg, rng, now, lines = self.config, self.extra_rng, self.now_ms, book.extra_lines
+        cfg, now, lines = self.config, self.now_ms, book.extra_lines
         if structural:
             for ln in lines:
                 reprice(rng, ln, now)
@@ -306,8 +315,10 @@ def _units(bookmaker: Bookmaker, book: BookState) -> int:
     """What the modelled lines of ``book`` count in :data:`streams.simulator.filler.TOTALS`."""
     if bookmaker == "sportybet":
         return len(book.quotes)
-    if bookmaker == "betpawa":
+    if bookmaker in ("betpawa", "betika"):  # market types
         return len({line.market_id for line in book.quotes})
+    if bookmaker == "sportpesa":
+        return len(book.quotes)
     return sum(len(q.prices) for q in book.quotes.values())
 
 
