@@ -75,7 +75,9 @@ def upgrade() -> None:
     rows = [{"alias": a, "canonical": c} for a, c in sorted(seed_aliases().items())]
     if rows:
         op.get_bind().execute(
-            sa.text("INSERT INTO team_aliases (alias, canonical, source) VALUES (:alias, :canonical, 'seed')"),
+            sa.text(
+                "INSERT INTO team_aliases (alias, canonical, source) VALUES (:alias, :canonical, 'seed')"
+            ),
             rows,
         )
 

@@ -42,7 +42,9 @@ def matches_command() -> None:
 
 
 @matches_command.command("list")
-@click.option("--status", default="pending", show_default=True, help="pending, accepted, rejected, merged or all.")
+@click.option(
+    "--status", default="pending", show_default=True, help="pending, accepted, rejected, merged or all."
+)
 @click.option("--limit", type=int, default=50, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON array.")
 def list_command(status: str, limit: int, as_json: bool) -> None:
@@ -89,7 +91,9 @@ def reject_command(review_id: int) -> None:
 @matches_command.command("alias")
 @click.argument("alias")
 @click.argument("canonical")
-@click.option("--sport", default="*", show_default=True, help="soccer, basketball, tennis or * (every sport).")
+@click.option(
+    "--sport", default="*", show_default=True, help="soccer, basketball, tennis or * (every sport)."
+)
 def alias_command(alias: str, canonical: str, sport: str) -> None:
     """Add or replace one alias: ALIAS is read as CANONICAL by the matcher."""
     _run(lambda conn: store.add_alias(conn, alias, canonical, sport))

@@ -34,7 +34,14 @@ async def add_alias(conn: Any, alias: str, canonical: str, sport: str = "*") -> 
 
 
 async def queue_review(
-    conn: Any, bookmaker: str, bookmaker_event_id: str, sport: str, home: str, away: str, kickoff: Any, decision: Decision
+    conn: Any,
+    bookmaker: str,
+    bookmaker_event_id: str,
+    sport: str,
+    home: str,
+    away: str,
+    kickoff: Any,
+    decision: Decision,
 ) -> bool:
     """File one ``review`` decision; True when it was new."""
     c = decision.candidate
@@ -68,7 +75,8 @@ async def queue_review(
 
 async def list_reviews(conn: Any, status: str | None = "pending", limit: int = 50) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT * FROM match_reviews WHERE ($1::text IS NULL OR status = $1) ORDER BY score DESC, id LIMIT $2",
+        "SELECT * FROM match_reviews WHERE ($1::text IS NULL OR status = $1)"
+        " ORDER BY score DESC, id LIMIT $2",
         status,
         limit,
     )

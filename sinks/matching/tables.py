@@ -60,7 +60,9 @@ match_reviews = Table(
     Column("created_at", TS, nullable=False, server_default=text("now()")),
     Column("decided_at", TS),
     PrimaryKeyConstraint("id", name="pk_match_reviews"),
-    UniqueConstraint("bookmaker", "bookmaker_event_id", "candidate_key", name="uq_match_reviews_capture_candidate"),
+    UniqueConstraint(
+        "bookmaker", "bookmaker_event_id", "candidate_key", name="uq_match_reviews_capture_candidate"
+    ),
     CheckConstraint("status IN ('pending', 'accepted', 'rejected', 'merged')", name="status"),
     Index("ix_match_reviews_status", "status"),
 )

@@ -16,7 +16,9 @@ SEED = Path(__file__).resolve().parent / "data" / "aliases.csv"
 
 def seed_aliases(path: Path = SEED) -> dict[str, str]:
     """``{alias: canonical}`` of a seed file (``#`` lines are comments; header ``alias,canonical``)."""
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    lines = [
+        ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")
+    ]
     out: dict[str, str] = {}
     for row in csv.DictReader(lines):
         alias, canonical = (row.get("alias") or "").strip(), (row.get("canonical") or "").strip()

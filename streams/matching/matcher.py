@@ -113,7 +113,9 @@ class NameIndex:
         if old is not None:
             old.alive = False
         sport = known.sport
-        entry = _Entry(known, self.names(known.home, sport), self.names(known.away, sport), known.kickoff.timestamp())
+        entry = _Entry(
+            known, self.names(known.home, sport), self.names(known.away, sport), known.kickoff.timestamp()
+        )
         self._entries[known.event_key] = entry
         hour = int(entry.ts // _HOUR)
         self._hours.setdefault((sport, hour), []).append(entry)
@@ -172,7 +174,9 @@ class NameIndex:
             status = "review"
         else:
             status = "unmatched"
-        return Decision(status, best.candidate, best.score, best.swapped, best.home_score, best.away_score, runner)
+        return Decision(
+            status, best.candidate, best.score, best.swapped, best.home_score, best.away_score, runner
+        )
 
     def decide(self, key: object, sport: str, home: str, away: str, kickoff: datetime) -> Decision:
         """:meth:`match`, memoized per capture ``key`` (see the module docstring)."""

@@ -57,7 +57,11 @@ def test_soccer_response_splits_into_one_capture_per_source_bookmaker() -> None:
 
 def test_basketball_maps_moneyline_spread_and_total_including_overtime() -> None:
     (event,) = captures("basketball").values()
-    assert (event.bookmaker, event.sport, event.home) == ("theoddsapi.draftkings", "basketball", "Oklahoma City Thunder")
+    assert (event.bookmaker, event.sport, event.home) == (
+        "theoddsapi.draftkings",
+        "basketball",
+        "Oklahoma City Thunder",
+    )
     assert table(event) == {
         ("bb_moneyline_incl_ot", ""): priced(("4", 1.32), ("5", 3.5)),
         ("bb_handicap_incl_ot", "hcp=-8.5"): priced(("1714", 1.91), ("1715", 1.91)),

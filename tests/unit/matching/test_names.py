@@ -89,7 +89,10 @@ def index(*known: tuple[str, str, str, datetime]) -> NameIndex:
 
 
 def test_match_review_and_unmatched_follow_the_two_thresholds() -> None:
-    ix = index(("soccer", "Wuhan Three Towns FC", "Qingdao Hainiu FC", KO), ("soccer", "Ashford United", "Bexbach Royals", KO))
+    ix = index(
+        ("soccer", "Wuhan Three Towns FC", "Qingdao Hainiu FC", KO),
+        ("soccer", "Ashford United", "Bexbach Royals", KO),
+    )
     hit = ix.match("soccer", "Wuhan Three Towns", "Qingdao Hainiu", KO + timedelta(minutes=5))
     assert (hit.status, hit.candidate and hit.candidate.event_key, hit.swapped) == ("matched", "sr:1", False)
     # one team the same, the other only alike: between the thresholds
@@ -98,7 +101,10 @@ def test_match_review_and_unmatched_follow_the_two_thresholds() -> None:
     assert ix.match("soccer", "Ashford City", "Calw", KO).status == "unmatched"
     # same names, another sport or outside the kickoff window
     assert ix.match("basketball", "Wuhan Three Towns", "Qingdao Hainiu", KO).status == "unmatched"
-    assert ix.match("soccer", "Wuhan Three Towns", "Qingdao Hainiu", KO + timedelta(hours=4)).status == "unmatched"
+    assert (
+        ix.match("soccer", "Wuhan Three Towns", "Qingdao Hainiu", KO + timedelta(hours=4)).status
+        == "unmatched"
+    )
 
 
 def test_home_away_swap_is_detected() -> None:
@@ -108,7 +114,9 @@ def test_home_away_swap_is_detected() -> None:
 
 
 def test_two_equally_good_candidates_go_to_review_not_to_a_guess() -> None:
-    ix = index(("soccer", "Ashford", "Bexbach", KO), ("soccer", "Ashford", "Bexbach", KO + timedelta(minutes=3)))
+    ix = index(
+        ("soccer", "Ashford", "Bexbach", KO), ("soccer", "Ashford", "Bexbach", KO + timedelta(minutes=3))
+    )
     found = ix.match("soccer", "Ashford", "Bexbach", KO)
     assert found.status == "review" and found.score >= 88
 
