@@ -3,8 +3,9 @@
 Contract
 --------
 * :meth:`NameIndex.add` registers a known event (one with a Sportradar id, or an event
-  already matched); adding an ``event_key`` again replaces it. :meth:`NameIndex.discard`
-  forgets one (closed events).
+  already matched), one *listing* (a bookmaker's spelling) at a time; adding the same
+  ``event_key`` and listing again replaces it. :meth:`NameIndex.discard` forgets an event
+  (closed events). The runner-up is the best *other* event.
 * :meth:`NameIndex.match` scores the known events of the same sport whose kickoff is within
   ``thresholds.window`` of the capture's and that share a meaningful token with it (when
   none does, every event in the window is scored: transliterated names share no exact
@@ -100,7 +101,7 @@ class NameIndex:
 
     def __post_init__(self) -> None:
         self.names = Normalizer(self.aliases)
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, dict[str, _Entry]] = {}  # event key -> listing -> entry
         self._tokens: dict[tuple[str, str, int], list[_Entry]] = {}
         self._hours: dict[tuple[str, int], list[_Entry]] = {}
         self._memo: dict[object, tuple[tuple[str, str, datetime], int, Decision]] = {}
@@ -108,15 +109,20 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, known: Known) -> None:
-        old = self._entries.get(known.event_key)
+    def add(self, known: Known, listing: str = "") -> None:
+        """Register (or replace) one listing of a known event: several bookmakers' spellings
+        of one event may be added under their own ``listing``; they compete as one event."""
+        listings = self._entries.setdefault(known.event_key, {})
+        old = listings.get(listing)
         if old is not None:
+            if (old.known.home, old.known.away, old.known.kickoff) == (known.home, known.away, known.kickoff):
+                return
             old.alive = False
         sport = known.sport
         entry = _Entry(
             known, self.names(known.home, sport), self.names(known.away, sport), known.kickoff.timestamp()
         )
-        self._entries[known.event_key] = entry
+        listings[listing] = entry
         hour = int(entry.ts // _HOUR)
         self._hours.setdefault((sport, hour), []).append(entry)
         for tok in entry.home.core | entry.away.core:
@@ -124,10 +130,10 @@ class NameIndex:
         self.version += 1
 
     def discard(self, event_key: str) -> None:
-        entry = self._entries.pop(event_key, None)
-        if entry is not None:
+        """Forget every listing of one event."""
+        for entry in self._entries.pop(event_key, {}).values():
             entry.alive = False
-            self.version += 1
+        self.version += 1
 
     def _candidates(self, sport: str, home: Name, away: Name, ts: float) -> list[_Entry]:
         window = self.thresholds.window.total_seconds()
@@ -150,8 +156,7 @@ class NameIndex:
         """The decision for one capture's teams and kickoff (see the module docstring)."""
         q_home, q_away = self.names(home, sport), self.names(away, sport)
         ts = kickoff.timestamp()
-        best: Decision | None = None
-        runner = 0.0
+        per_event: dict[str, Decision] = {}
         for entry in self._candidates(sport, q_home, q_away, ts):
             lost = penalty(abs(entry.ts - ts))
             h, a = name_score(q_home, entry.home, sport), name_score(q_away, entry.away, sport)
@@ -160,13 +165,15 @@ class NameIndex:
                 hs, as_ = name_score(q_home, entry.away, sport), name_score(q_away, entry.home, sport)
                 if combine(hs, as_) - lost > score:
                     score, swapped, h, a = combine(hs, as_) - lost, True, hs, as_
-            if best is None or score > best.score:
-                runner = best.score if best is not None else runner
-                best = Decision("unmatched", entry.known, score, swapped, h, a)
-            elif score > runner:
-                runner = score
-        if best is None:
+            key = entry.known.event_key
+            found = per_event.get(key)
+            if found is None or score > found.score:
+                per_event[key] = Decision("unmatched", entry.known, score, swapped, h, a)
+        if not per_event:
             return UNMATCHED
+        ranked = sorted(per_event.values(), key=lambda d: d.score, reverse=True)
+        best = ranked[0]
+        runner = ranked[1].score if len(ranked) > 1 else 0.0
         t = self.thresholds
         if best.score >= t.high and best.score - runner >= t.margin:
             status: Status = "matched"
@@ -185,7 +192,7 @@ class NameIndex:
         if memo is not None and memo[0] == facts:
             decision = memo[2]
             if decision.status == "matched":
-                if decision.candidate is not None and decision.candidate.event_key in self._entries:
+                if decision.candidate is not None and self._entries.get(decision.candidate.event_key):
                     return decision
             elif memo[1] == self.version:
                 return decision
