@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from sinks.matching import store
 from sinks.matching.cli import matches_command
+from sinks.status import matching_view
 from sinks.store import migrate
 from streams.matching import Known, NameIndex
 from streams.matching.aliases import seed_aliases
@@ -34,6 +35,8 @@ async def _file_review(url: str) -> int:
         args = ("theoddsapi.pinnacle", "e91", "soccer", "Ashford United", "Bexbach Rovers", KO, decision)
         assert await store.queue_review(conn, *args)
         assert not await store.queue_review(conn, *args)  # a redelivered capture adds nothing
+        counts = await matching_view(conn)  # what `oddsflow status` shows
+        assert counts == {"by_id": 0, "by_name": 0, "unmatched": 0, "review": 1}
         (row,) = await store.list_reviews(conn)
         assert (row["candidate_key"], row["candidate_sportradar_id"], row["status"]) == ("sr:1", 1, "pending")
         return int(row["id"])

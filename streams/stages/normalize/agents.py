@@ -6,8 +6,9 @@ Lifecycle of one raw record (the stream is read with ``noack()``; see :mod:`stre
   dead letter, acknowledged by the broker, then the record is acked and the agent moves on;
 * good input → one :class:`~streams.contracts.capture.CanonicalCaptureV1` keyed by its event
   key (a capture without Sportradar id may get one from the name matcher first,
-  :mod:`streams.stages.normalize.names`; ``streams.match_by_name``), published without waiting; the raw record is acked (in offset order) when the
-  broker acknowledged it. At most one capture per event × bookmaker is in flight, so
+  :mod:`streams.stages.normalize.names`; ``streams.match_by_name``), published without
+  waiting; the raw record is acked (in offset order) when the broker acknowledged it. At
+  most one capture per event × bookmaker is in flight, so
   captures keep their order on the canonical topic even when a send has to be retried;
 * any other exception is a bug: the record is dead-lettered (kind ``bug``), then the agent
   re-raises, which stops the worker (crashing supervisor). The record is not acked: a
