@@ -10,6 +10,8 @@ way (:func:`streams.simulator.names.name_variant`), some kickoffs off by minutes
 hour (time-zone bugs), some tennis matches listed the other way round. A share of fixtures
 (``--orphans``) is missing from the index: any match for them is a false one. Each listing
 is seen ``--captures`` times (the decision is memoized per listing, as in the stage).
+``--drop-markers`` makes Betika omit women/youth/reserves markers from a share of its
+listings (some books put them only in the league name): the case names alone cannot settle.
 
 (b) **Real-shaped fixtures**: every ``tests/fixtures/bookmakers/*`` capture with a
 Sportradar id, matched against an index of one listing per Sportradar id (the one whose
@@ -92,8 +94,9 @@ class Tally:
         return self.review / max(1, self.listings)
 
 
-def _name(side: object, sport: str, book: str) -> str:
-    return name_variant(side.name, sport, book, marker=side.marker, first=side.first)  # type: ignore[attr-defined]
+def _name(side: object, sport: str, book: str, drop_marker: bool = False) -> str:
+    marker = "" if drop_marker else side.marker  # type: ignore[attr-defined]
+    return name_variant(side.name, sport, book, marker=marker, first=side.first)  # type: ignore[attr-defined]
 
 
 def _kickoff(rng: random.Random, kickoff: datetime, book: str) -> datetime:
@@ -105,7 +108,9 @@ def _kickoff(rng: random.Random, kickoff: datetime, book: str) -> datetime:
     return kickoff
 
 
-def simulated(n: int, captures: int, orphans: float, seed: int) -> tuple[Tally, float, float]:
+def simulated(
+    n: int, captures: int, orphans: float, seed: int, drop_markers: float = 0.0
+) -> tuple[Tally, float, float]:
     rng = random.Random(seed)
     world = fixtures(n, seed=seed)
     index = NameIndex(aliases=seed_aliases())
@@ -118,7 +123,8 @@ def simulated(n: int, captures: int, orphans: float, seed: int) -> tuple[Tally, 
     queries: list[tuple[Fixture, str, str, str, datetime]] = []
     for fx in world:
         for book in QUERY_BOOKS:
-            home, away = _name(fx.home, fx.sport, book), _name(fx.away, fx.sport, book)
+            drop = book == "betika" and rng.random() < drop_markers
+            home, away = _name(fx.home, fx.sport, book, drop), _name(fx.away, fx.sport, book, drop)
             if fx.sport == "tennis" and book == "theoddsapi" and rng.random() < 0.1:
                 home, away = away, home
             queries.append((fx, book, home, away, _kickoff(rng, fx.kickoff, book)))
@@ -230,8 +236,16 @@ def main(argv: list[str] | None = None) -> None:
         "--orphans", type=float, default=0.03, help="share of fixtures missing from the index"
     )
     parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument(
+        "--drop-markers",
+        type=float,
+        default=0.0,
+        help="share of Betika listings written without their women/youth/reserves marker (stress case)",
+    )
     args = parse(parser, {"events": 300, "captures": 3}, argv)
-    tally, first, amortised = simulated(args.events, args.captures, args.orphans, args.seed)
+    tally, first, amortised = simulated(
+        args.events, args.captures, args.orphans, args.seed, args.drop_markers
+    )
     report(
         f"(a) simulated, {args.events} events × {len(QUERY_BOOKS)} books, ids hidden", tally, first, amortised
     )
