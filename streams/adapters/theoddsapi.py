@@ -24,6 +24,8 @@ Contract
 * Prices are decimal: a finite number in (1, 10000], else the whole capture is
   ``absurd_odds`` (an American price such as ``-303`` lands there too). One bookmaker line
   is one (market key, ``point`` magnitude).
+* The feed has no live flag: ``live`` is ``commence_time <= captured_at``; ``sport_title``
+  (optional) is the tournament, ``category`` is None.
 * Only :class:`~streams.errors.DataError` leaves :func:`normalize` / :func:`extract_ids`.
 """
 
@@ -167,7 +169,9 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
 
 
 def _title(value: object) -> str | None:
-    return value.strip() or None if isinstance(value, str) and "\x00" not in value else None
+    if isinstance(value, str) and "\x00" not in value:
+        return value.strip() or None
+    return None
 
 
 def _price(found: dict[str, Any], path: str) -> float:

@@ -91,6 +91,13 @@ def test_away_only_spread_is_read_from_the_home_side() -> None:
     assert lines["asian_handicap", "hcp=-0.25"] == priced(("1715", 1.83))
 
 
+def test_sport_title_is_optional_and_a_started_event_is_live() -> None:
+    payload = one("tennis")
+    del payload["sport_title"]
+    event = theoddsapi.normalize(payload, datetime(2026, 5, 6, 12, 30, tzinfo=UTC))
+    assert (event.tournament, event.live) == (None, True)
+
+
 def test_two_way_soccer_h2h_is_not_1x2() -> None:
     payload = one("soccer_prematch")
     h2h = payload["bookmakers"][0]["markets"][0]
