@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import context
+from sinks.matching import tables as _matching_tables  # noqa: F401 - alias table and review queue
 from sinks.signals import tables as _signal_tables  # noqa: F401 - the signal tables join the metadata
 from sinks.store.schema import metadata
 from streams.settings import load_settings

@@ -42,6 +42,10 @@ class Status:
     bookmakers: list[dict[str, Any]] = field(default_factory=list)
     dlq: dict[str, int] = field(default_factory=dict)
     unmatched_events: int = 0
+    #: event listings (event × bookmaker) by how they were matched: ``by_id``, ``by_name``
+    #: (listings of the id-less feeds, :data:`streams.adapters.FEEDS`, on a Sportradar event),
+    #: ``unmatched``, and ``review`` (pending rows of ``match_reviews``); see :func:`matching_view`
+    matching: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -50,6 +54,7 @@ class Status:
             "bookmakers": self.bookmakers,
             "dlq": self.dlq,
             "unmatched_events": self.unmatched_events,
+            "matching": self.matching,
         }
 
 
@@ -136,10 +141,35 @@ async def collect(settings: Settings) -> Status:
         status.unmatched_events = int(
             await conn.fetchval("SELECT count(*) FROM events WHERE sportradar_id IS NULL")
         )
+        status.matching = await matching_view(conn)
     finally:
         await conn.close()
     status.dlq = await _dlq_counts(settings)
     return status
+
+
+async def matching_view(conn: Any) -> dict[str, int]:
+    """Listings matched by id, by name (id-less feeds), unmatched; reviews pending (0 before 0010)."""
+    from streams.adapters import FEEDS
+
+    feeds = [f"{feed}.%" for feed in FEEDS]
+    row = await conn.fetchrow(
+        """SELECT count(*) FILTER (WHERE e.sportradar_id IS NOT NULL AND NOT b.key LIKE ANY($1)) AS by_id,
+                  count(*) FILTER (WHERE e.sportradar_id IS NOT NULL AND b.key LIKE ANY($1)) AS by_name,
+                  count(*) FILTER (WHERE e.sportradar_id IS NULL) AS unmatched
+             FROM event_bookmakers eb JOIN events e ON e.id = eb.event_id
+             JOIN bookmakers b ON b.id = eb.bookmaker_id""",
+        feeds,
+    )
+    review = 0
+    if await conn.fetchval("SELECT to_regclass('match_reviews') IS NOT NULL"):
+        review = int(await conn.fetchval("SELECT count(*) FROM match_reviews WHERE status = 'pending'"))
+    return {
+        "by_id": int(row["by_id"]),
+        "by_name": int(row["by_name"]),
+        "unmatched": int(row["unmatched"]),
+        "review": review,
+    }
 
 
 #: the unmapped share is taken over each bookmaker's captures of this long before its last one
@@ -222,7 +252,14 @@ def render(status: Status, width: int = 80) -> Group:
             b["bookmaker"], f"{last:%H:%M:%S}Z", f"{b['freshness_s']:.1f}", str(b["captures"]),
             "-" if share is None else f"{100 * share:.1f}",
         )  # fmt: skip
-    dlq = Table(title="dead letters", caption=f"unmatched events: {status.unmatched_events}")
+    m = status.matching
+    caption = f"unmatched events: {status.unmatched_events}"
+    if m:
+        caption += (
+            f"; listings matched by id {m['by_id']}, by name {m['by_name']},"
+            f" unmatched {m['unmatched']}; waiting for review {m['review']}"
+        )
+    dlq = Table(title="dead letters", caption=caption)
     dlq.add_column("stage/kind", overflow="fold")
     dlq.add_column("records", justify="right", no_wrap=True)
     for reason, n in status.dlq.items():

@@ -215,6 +215,13 @@ class StreamsSettings(BaseModel):
     #: a closed event reopens on a capture until stream time passes its close by this much;
     #: later captures are dead-lettered as ``late`` (docs/lifecycle.md)
     event_grace_hours: float = Field(default=1.0, ge=0)
+    #: captures without a Sportradar id are matched by teams and kickoff (streams/matching):
+    #: above ``name_match_high`` they take the event's id, from ``name_match_low`` they await
+    #: review; ``name_match_window_h`` bounds the kickoff difference
+    match_by_name: bool = True
+    name_match_high: float = Field(default=88.0, gt=0, le=100)
+    name_match_low: float = Field(default=70.0, gt=0, le=100)
+    name_match_window_h: float = Field(default=3.0, gt=0)
     store: str = "memory://"
     data_dir: Path = Path(".oddsflow/faust")
     web_enabled: bool = False

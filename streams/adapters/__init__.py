@@ -42,11 +42,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from streams.adapters import bet9ja, betika, betpawa, betway, msport, sportpesa, sportybet
+from streams.adapters import bet9ja, betika, betpawa, betway, msport, sportpesa, sportybet, theoddsapi
 from streams.contracts.canonical import CanonicalEventOddsV1
 from streams.errors import DataError
 
 BOOKMAKERS: tuple[str, ...] = ("betpawa", "sportybet", "bet9ja", "betika", "betway", "msport", "sportpesa")
+#: raw sources without Sportradar ids (aggregated feeds): one raw topic each, one canonical
+#: bookmaker per source book inside them (``theoddsapi.<key>``), matched by names
+FEEDS: tuple[str, ...] = ("theoddsapi",)
+#: every raw topic's bookmaker that has an adapter
+SOURCES: tuple[str, ...] = BOOKMAKERS + FEEDS
 
 _NORMALIZERS: dict[str, Callable[[object, datetime], CanonicalEventOddsV1]] = {
     "betpawa": betpawa.normalize,
@@ -56,6 +61,7 @@ _NORMALIZERS: dict[str, Callable[[object, datetime], CanonicalEventOddsV1]] = {
     "betway": betway.normalize,
     "msport": msport.normalize,
     "sportpesa": sportpesa.normalize,
+    "theoddsapi": theoddsapi.normalize,
 }
 _EXTRACTORS: dict[str, Callable[[object], tuple[str, int | None]]] = {
     "betpawa": betpawa.extract_ids,
@@ -65,6 +71,7 @@ _EXTRACTORS: dict[str, Callable[[object], tuple[str, int | None]]] = {
     "betway": betway.extract_ids,
     "msport": msport.extract_ids,
     "sportpesa": sportpesa.extract_ids,
+    "theoddsapi": theoddsapi.extract_ids,
 }
 #: lines sent per native market of one accepted response, for :mod:`streams.coverage.measure`
 #: (the first three books are counted there)
@@ -75,12 +82,12 @@ NATIVE_LINES: dict[str, Callable[[Any], dict[str, tuple[str, int]]]] = {
     "sportpesa": sportpesa.native_lines,
 }
 
-__all__ = ["BOOKMAKERS", "NATIVE_LINES", "extract_ids", "normalize"]
+__all__ = ["BOOKMAKERS", "FEEDS", "NATIVE_LINES", "SOURCES", "extract_ids", "normalize"]
 
 
 def _unknown(bookmaker: object) -> DataError:
     return DataError(
-        "normalize", "unknown_bookmaker", f"unknown bookmaker {bookmaker!r}; expected one of {BOOKMAKERS}"
+        "normalize", "unknown_bookmaker", f"unknown bookmaker {bookmaker!r}; expected one of {SOURCES}"
     )
 
 

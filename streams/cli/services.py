@@ -98,12 +98,12 @@ def topics() -> None:
     """Create oddsflow's topics (raw per bookmaker, snapshots, DLQ) where missing; idempotent."""
     import asyncio
 
-    from streams.adapters import BOOKMAKERS
+    from streams.adapters import SOURCES
     from streams.kafka.topics import ensure_topics, topic_specs
 
     settings = settings_with()
-    created = set(asyncio.run(ensure_topics(settings, BOOKMAKERS)))
-    for spec in topic_specs(settings, BOOKMAKERS):
+    created = set(asyncio.run(ensure_topics(settings, SOURCES)))
+    for spec in topic_specs(settings, SOURCES):
         state = "created" if spec.name in created else "exists"
         click.echo(f"{spec.name}\t{state}\t{spec.num_partitions} partitions × {spec.replication_factor}")
 

@@ -23,7 +23,7 @@ import faust
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.adapters import BOOKMAKERS
+from streams.adapters import SOURCES
 from streams.app import create_app
 from streams.kafka.raw_topics import list_raw_topics
 from streams.kafka.topics import ensure_topics
@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 async def prepare_topics(settings: Settings) -> list[str]:
     """Create oddsflow's topics when missing; returns the raw topics."""
-    created = await ensure_topics(settings, BOOKMAKERS)
+    created = await ensure_topics(settings, SOURCES)
     if created:
         log.info("created topics %s", created)
     await _ensure_canonical(settings)

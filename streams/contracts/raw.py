@@ -3,7 +3,8 @@
 Wire format (what kcat, librdkafka or Java producers must send too)
 -------------------------------------------------------------------
 * **Topic**: ``odds.raw.<bookmaker>`` (``betpawa``, ``sportybet``, ``bet9ja``, ``betika``,
-  ``betway``, ``msport``, ``sportpesa``: :data:`streams.adapters.BOOKMAKERS`).
+  ``betway``, ``msport``, ``sportpesa``: :data:`streams.adapters.BOOKMAKERS`; and the feeds
+  without Sportradar ids, ``theoddsapi``: :data:`streams.adapters.FEEDS`).
 * **Key**: ``<bookmaker>:<bookmaker event id>`` in UTF-8 — every capture of one bookmaker
   event lands on one partition, in order.
 * **Partition**: chosen from the key by murmur2 (aiokafka's and the Java client's default;

@@ -33,6 +33,11 @@ class StreamCounters:
     stale_captures: int = 0
     #: raw topics matching the raw pattern that this worker is not subscribed to
     unsubscribed_raw_topics: int = 0
+    #: captures by how the normalize stage found their event (streams/stages/normalize/names.py)
+    matched_by_id: int = 0
+    matched_by_name: int = 0
+    name_review: int = 0
+    name_unmatched: int = 0
     dead_letters: Counter[str] = field(default_factory=Counter)
 
     def as_dict(self) -> dict[str, int]:

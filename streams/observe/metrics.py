@@ -54,6 +54,12 @@ LAST_CAPTURE = Gauge(
 UNMATCHED_EVENTS = Counter(
     "oddsflow_unmatched_events_total", "Events seen without a Sportradar id.", ["bookmaker"]
 )
+NAME_MATCHING = Counter(
+    "oddsflow_name_matching_total",
+    "Captures by how their event was found: id (Sportradar id), name (matched by teams and kickoff),"
+    " review (between thresholds, ambiguous or swapped), unmatched.",
+    ["bookmaker", "outcome"],
+)
 #: One unit for every bookmaker: a bookmaker line is one native market with its line value (a
 #: SportyBet market entry, a BetPawa market type × row handicap, a Bet9ja code × ``@`` param);
 #: the unmapped share is unmapped / (unmapped + mapped).

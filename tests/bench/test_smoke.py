@@ -115,8 +115,17 @@ SIGNALS = (
     r"signals\s+\d+ µs CPU per snapshot",
     r"signals / match = \d+\.\d\d \(target ≤ 0\.20: (OK|MISS)\)",
 )
+MATCHING = (
+    r"\(a\) simulated, \d+ events",
+    r"precision \d\.\d{4}\s+\(\d+ right, \d+ wrong\)\s+target ≥ 0\.995: (OK|MISS)",
+    r"recall\s+\d\.\d{4}\s+target ≥ 0\.97: (OK|MISS)",
+    r"review\s+\d\.\d{4}.*target ≤ 0\.03: (OK|MISS)",
+    r"[\d.]+ µs per capture amortised, [\d.]+ µs first sight\s+target ≤ 50: (OK|MISS)",
+    r"\(b\) real-shaped fixtures, ids hidden: \d+ listings",
+)
 CASES = [
     Case("normalize", "none", NORMALIZE),
+    Case("matching", "none", MATCHING),
     Case("signals", "none", SIGNALS),
     Case("normalize", "none", NORMALIZE, module=True),
     Case(

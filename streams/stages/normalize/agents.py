@@ -5,8 +5,10 @@ Lifecycle of one raw record (the stream is read with ``noack()``; see :mod:`stre
 * bad input (:class:`~streams.errors.DataError`, see :mod:`streams.stages.normalize.logic`) →
   dead letter, acknowledged by the broker, then the record is acked and the agent moves on;
 * good input → one :class:`~streams.contracts.capture.CanonicalCaptureV1` keyed by its event
-  key, published without waiting; the raw record is acked (in offset order) when the
-  broker acknowledged it. At most one capture per event × bookmaker is in flight, so
+  key (a capture without Sportradar id may get one from the name matcher first,
+  :mod:`streams.stages.normalize.names`; ``streams.match_by_name``), published without
+  waiting; the raw record is acked (in offset order) when the broker acknowledged it. At
+  most one capture per event × bookmaker is in flight, so
   captures keep their order on the canonical topic even when a send has to be retried;
 * any other exception is a bug: the record is dead-lettered (kind ``bug``), then the agent
   re-raises, which stops the worker (crashing supervisor). The record is not acked: a
@@ -32,7 +34,7 @@ from typing import Any
 from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
-from streams.contracts.capture import encode_capture
+from streams.contracts.capture import CanonicalCaptureV1, encode_capture
 from streams.contracts.snapshot import Source
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
@@ -40,8 +42,19 @@ from streams.kafka.raw_topics import list_raw_topics, raw_pattern
 from streams.kafka.workarounds import faust_topic_pattern
 from streams.observe import metrics
 from streams.stages.normalize.logic import normalize_record, topic_bookmaker
+from streams.stages.normalize.names import NameResolver
 
 log = logging.getLogger(__name__)
+
+
+def _resolver(settings: Any) -> NameResolver:
+    from streams.matching import Thresholds
+    from streams.matching.aliases import seed_aliases
+
+    st = settings.streams
+    window = timedelta(hours=st.name_match_window_h)
+    thresholds = Thresholds(high=st.name_match_high, low=st.name_match_low, window=window)
+    return NameResolver(thresholds, seed_aliases())
 
 
 def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
@@ -66,6 +79,13 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
     )
     counters = ctx.counters
     lag = ctx.lag
+    resolver = _resolver(s) if s.streams.match_by_name else None
+    tally = {
+        "id": "matched_by_id",
+        "name": "matched_by_name",
+        "review": "name_review",
+        "unmatched": "name_unmatched",
+    }
     canonical_out = metrics.RECORDS_OUT.labels("normalize", topics.canonical)
 
     async def normalize_raw(stream: Any) -> AsyncIterator[str]:
@@ -88,6 +108,12 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
                 await ctx.dead_letter(msg, exc, stage="normalize", bookmaker=bookmaker)
                 raise
             event = capture.event
+            if resolver is not None:
+                resolved, how = resolver.resolve(event)
+                if resolved is not event:
+                    capture = CanonicalCaptureV1(resolved, capture.source)
+                setattr(counters, tally[how], getattr(counters, tally[how]) + 1)
+                metrics.NAME_MATCHING.labels(event.bookmaker, how).inc()
             unmapped = sum(event.unmapped.values())
             counters.unmapped_lines += unmapped
             if unmapped:

@@ -41,12 +41,12 @@ def normalize_record(
     """The canonical capture of one raw record; raises only :class:`DataError` for bad input."""
     bookmaker = topic_bookmaker(source.topic, raw_prefix)
     raw = decode_raw(value, max_bytes)
-    if bookmaker not in adapters.BOOKMAKERS:
+    if bookmaker not in adapters.SOURCES:
         raise DataError(
             "normalize",
             "unknown_bookmaker",
             f"topic {source.topic!r} is for bookmaker {bookmaker!r}, which has no adapter"
-            f" (known: {', '.join(adapters.BOOKMAKERS)})",
+            f" (known: {', '.join(adapters.SOURCES)})",
         )
     if raw.bookmaker != bookmaker:
         raise DataError(

@@ -1,0 +1,43 @@
+"""The normalize stage's name resolver on real-shaped fixtures: The Odds API joins SportyBet's event."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+from streams import adapters
+from streams.adapters import theoddsapi
+from streams.stages.normalize.names import NameResolver
+from tests.unit.adapters.helpers import NOW, load
+
+
+def _oddsapi(book: int = 0) -> object:
+    return theoddsapi.split_response(load("theoddsapi", "soccer_prematch"))[book][1]
+
+
+def test_a_feed_capture_takes_the_sportradar_id_of_the_event_it_matches_by_name() -> None:
+    resolver = NameResolver()
+    for book in ("sportybet", "betpawa"):
+        event = adapters.normalize(book, load(book, "soccer_prematch"), NOW, now=NOW)
+        assert resolver.resolve(event) == (event, "id")
+    feed = theoddsapi.normalize(_oddsapi(), NOW)
+    matched, how = resolver.resolve(feed)
+    assert (how, matched.sportradar_id, feed.sportradar_id) == ("name", 68995116, None)
+    assert replace(matched, sportradar_id=None) == feed  # nothing else changes
+
+
+def test_swapped_teams_wait_for_review_and_strangers_stay_unmatched() -> None:
+    resolver = NameResolver()
+    resolver.resolve(adapters.normalize("sportybet", load("sportybet", "soccer_prematch"), NOW, now=NOW))
+    payload = copy.deepcopy(_oddsapi())
+    payload["home_team"], payload["away_team"] = payload["away_team"], payload["home_team"]
+    _, how = resolver.resolve(theoddsapi.normalize(payload, NOW))
+    assert how == "review" and resolver.last is not None and resolver.last.swapped
+    stranger = copy.deepcopy(_oddsapi(1))
+    stranger["id"], stranger["home_team"], stranger["away_team"] = "x1", "Calw", "Dole"
+    for outcome in stranger["bookmakers"][0]["markets"][0]["outcomes"]:
+        outcome["name"] = {"Wuhan Three Towns": "Calw", "Qingdao Hainiu": "Dole"}.get(
+            outcome["name"], outcome["name"]
+        )
+    event, how = resolver.resolve(theoddsapi.normalize(stranger, NOW))
+    assert (how, event.sportradar_id) == ("unmatched", None)
