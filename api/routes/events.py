@@ -109,9 +109,7 @@ async def current_odds(event_id: EventId, db: Db, bookmaker: Key = None) -> Any:
     return {"event_id": event_id, "bookmakers": await queries.current_odds(db, event_id, bookmaker)}
 
 
-@router.get(
-    "/events/{event_id}/best", response_model=models.BestPrices, response_class=FastJSON, responses=ERRORS
-)
+@router.get("/events/{event_id}/best", response_model=models.BestPrices, responses=ERRORS)
 async def best(event_id: EventId, db: Annotated[AsyncConnection, Depends(connection)]) -> Any:
     """The best current price of every outcome across bookmakers, and who offers it."""
     prices = await queries.best_prices(db, event_id)
