@@ -45,7 +45,7 @@ def test_same_bytes_as_the_response_model(over: dict[str, object]) -> None:
 
 
 def test_best_columns_follow_the_model() -> None:
-    assert BEST_COLUMNS == tuple(models.BestPrice.model_fields)
+    assert tuple(models.BestPrice.model_fields) == BEST_COLUMNS
 
 
 def test_media_type() -> None:
