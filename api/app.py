@@ -17,7 +17,7 @@ from fastapi import Depends, FastAPI
 
 from api import errors
 from api.auth import require_key
-from api.db import make_engine, make_sessionmaker
+from api.db import autocommit, make_engine, make_sessionmaker
 from api.routes import events, page, stream
 from api.tail import Tail
 from streams.settings import Settings
@@ -27,6 +27,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings)
+        app.state.autocommit = autocommit(engine)
         app.state.sessionmaker = make_sessionmaker(engine)
         tail = Tail(settings, engine) if stream_changes else None
         app.state.tail = tail

@@ -1,6 +1,8 @@
 """``oddsflow api``: serve the read API with uvicorn (plugged in via ``oddsflow.commands``).
 
-The access log never shows an API key: ``?api_key=`` values are replaced by ``***``
+uvicorn picks uvloop and httptools (dependencies) for its loop and HTTP parser; one process
+(the shared tail and the subscriber limit are per process). The access log (``api.access_log``)
+never shows an API key: ``?api_key=`` values are replaced by ``***``
 (:class:`RedactKeys`); the ``X-API-Key`` header is not logged by uvicorn at all.
 """
 
@@ -37,6 +39,7 @@ def serve(settings: Any) -> None:
         host=settings.api.host,
         port=settings.api.port,
         log_level=settings.log_level.lower(),
+        access_log=settings.api.access_log,
         timeout_graceful_shutdown=5,
     )
 

@@ -4,6 +4,14 @@ Every connection runs with ``TimeZone=UTC`` and ``default_transaction_read_only=
 API never writes, even when it logs in with the sink's role (the read-only role of
 docs/api.md makes that a grant, not just a session setting). :func:`session` is the
 request dependency: it commits when the handler returns and rolls back when it raises.
+:func:`connection` is the one for a route that reads with a single statement (the hot
+``/events/{id}/best``): a pooled connection in autocommit, so no ``BEGIN``/``COMMIT``
+round trips (one statement at READ COMMITTED sees one snapshot either way).
+
+No pre-ping on checkout (it is a round trip per request): after a Postgres restart the
+first statement on each stale connection fails (a 500) and SQLAlchemy invalidates the pool,
+so the next requests get fresh connections. Statements are prepared once per connection
+(the asyncpg dialect's statement cache).
 """
 
 from __future__ import annotations
@@ -12,7 +20,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from streams.errors import SettingsError
 from streams.settings import ENV_PREFIX, Settings
@@ -37,12 +51,11 @@ def database_url(settings: Settings) -> str:
 
 
 def make_engine(settings: Settings) -> AsyncEngine:
-    """A pooled engine of ``api.pool_size`` connections (pre-ping: survives a Postgres restart)."""
+    """A pooled engine of ``api.pool_size`` connections (no pre-ping: see the module doc)."""
     return create_async_engine(
         database_url(settings),
         pool_size=settings.api.pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
         connect_args={
             "server_settings": SERVER_SETTINGS,
             "timeout": settings.postgres.connect_timeout_s,
@@ -64,3 +77,15 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await db.rollback()
             raise
+
+
+async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """Request dependency: one pooled connection in autocommit, for single-statement reads."""
+    engine: AsyncEngine = request.app.state.autocommit
+    async with engine.connect() as conn:
+        yield conn
+
+
+def autocommit(engine: AsyncEngine) -> AsyncEngine:
+    """``engine`` (same pool) whose connections run each statement in its own transaction."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

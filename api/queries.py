@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 EVENT_COLUMNS = """
 SELECT e.id, e.sportradar_id, s.key AS sport, t.category, t.name AS tournament,
@@ -161,16 +161,30 @@ async def board_at(
     return boards[0]["lines"] if boards else []
 
 
-async def best_prices(db: AsyncSession, event_id: int) -> list[dict[str, Any]]:
-    """Best current price per (market, line, outcome) across bookmakers (``best_current_odds``)."""
-    rows = await db.execute(
-        text(
-            "SELECT market_id, line, market_name, outcome, outcome_name, price, bookmaker, captured_at "
-            "FROM best_current_odds WHERE event_id = :e ORDER BY market_id, line, outcome"
-        ),
-        {"e": event_id},
-    )
-    return [dict(r) for r in rows.mappings()]
+BEST_COLUMNS = (
+    "market_id",
+    "line",
+    "market_name",
+    "outcome",
+    "outcome_name",
+    "price",
+    "bookmaker",
+    "captured_at",
+)
+BEST_SQL = text(
+    "SELECT e.id, b.market_id, b.line, b.market_name, b.outcome, b.outcome_name, b.price, b.bookmaker,"
+    " b.captured_at FROM events e LEFT JOIN best_current_odds b ON b.event_id = e.id"
+    " WHERE e.id = :e ORDER BY b.market_id, b.line, b.outcome"
+)
+
+
+async def best_prices(db: AsyncConnection, event_id: int) -> list[dict[str, Any]] | None:
+    """Best current price per (market, line, outcome) across bookmakers (``best_current_odds``);
+    ``None`` if the event is unknown. One statement (the event's existence is the outer join)."""
+    rows = (await db.execute(BEST_SQL, {"e": event_id})).all()
+    if not rows:
+        return None
+    return [dict(zip(BEST_COLUMNS, r[1:], strict=True)) for r in rows if r[1] is not None]
 
 
 async def history(

@@ -315,6 +315,7 @@ class ApiSettings(BaseModel):
     for resumes and slow readers (a reader that falls further behind is disconnected).
     ``after_sink``: stream a change only once the sink has stored it in Postgres (its offsets
     in ``sink_offsets`` passed it), so what the stream says the read endpoints already show.
+    ``access_log``: uvicorn's line per request (off saves a little CPU per request, docs/api.md).
     """
 
     host: str = "127.0.0.1"
@@ -331,6 +332,7 @@ class ApiSettings(BaseModel):
     max_subscribers: int = Field(default=2000, ge=1, le=100_000)
     after_sink: bool = True
     sink_poll_ms: int = Field(default=50, ge=5, le=10_000)
+    access_log: bool = True
 
     @field_validator("database_url")
     @classmethod

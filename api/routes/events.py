@@ -6,11 +6,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from api import models, queries
-from api.db import session
+from api.db import connection, session
 from api.errors import ApiError, not_found
+from api.fastjson import FastJSON
 from api.params import KEY_PATTERN, EventId, Time, decode_cursor, encode_cursor, utc
 
 router = APIRouter(tags=["odds"])
@@ -109,10 +110,12 @@ async def current_odds(event_id: EventId, db: Db, bookmaker: Key = None) -> Any:
 
 
 @router.get("/events/{event_id}/best", response_model=models.BestPrices, responses=ERRORS)
-async def best(event_id: EventId, db: Db) -> Any:
+async def best(event_id: EventId, db: Annotated[AsyncConnection, Depends(connection)]) -> Any:
     """The best current price of every outcome across bookmakers, and who offers it."""
-    await _event_exists(db, event_id)
-    return {"event_id": event_id, "prices": await queries.best_prices(db, event_id)}
+    prices = await queries.best_prices(db, event_id)
+    if prices is None:
+        raise not_found(f"event {event_id}")
+    return FastJSON({"event_id": event_id, "prices": prices})
 
 
 @router.get("/events/{event_id}/board", response_model=models.Board, responses=ERRORS)
