@@ -113,7 +113,8 @@ def apply_snapshot(
 
 
 def _priced_any(prices: Iterable[float | None]) -> bool:
-    for p in prices:
+    # a loop: any() over a generator costs more for the few outcomes of a line
+    for p in prices:  # noqa: SIM110
         if p is not None:
             return True
     return False

@@ -71,7 +71,6 @@ from streams.stages.signals.state import (
     to_us,
 )
 
-
 _CONTEXTS = 100_000
 
 

@@ -44,7 +44,8 @@ def test_a_snapshot_writes_only_the_markets_it_changed() -> None:
 
 def test_a_redelivered_record_after_a_partial_write_publishes_the_same() -> None:
     script = [
-        snap("sportybet", at(0), {OU: {"12": 2.10, "13": 1.80}, HCP: {"1714": 1.8, "1715": 2.0}}, keyframe=True),
+        snap("sportybet", at(0), {OU: {"12": 2.10, "13": 1.80}, HCP: {"1714": 1.8, "1715": 2.0}},
+             keyframe=True),
         snap("bet9ja", at(1), {OU: {"12": 1.85, "13": 2.05}, HCP: {"1714": 1.9, "1715": 1.9}}),
         # sportybet: a price changes, a line goes, a line is priced for the first time
         snap("sportybet", at(2), {OU: {"12": 2.2, "13": 1.75}, X12: {"1": 2.1, "2": 3.4, "3": 3.5}},
