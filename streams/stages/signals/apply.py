@@ -47,11 +47,16 @@ class Applied:
 
 
 def apply_snapshot(
-    markets: Cached[MarketState], event_key: str, entry: EventEntry, snap: SnapshotV1, us: int
+    markets: Cached[MarketState],
+    event_key: str,
+    entry: EventEntry,
+    market_ids: set[int],
+    snap: SnapshotV1,
+    us: int,
 ) -> Applied:
-    """Apply ``snap`` (captured at ``us``) to the markets of ``event_key``; adds new market
-    ids to ``entry.markets``; call it before recording the capture in ``entry.books``. See
-    the module docstring."""
+    """Apply ``snap`` (captured at ``us``) to the markets of ``event_key`` (whose ids are
+    ``market_ids``: new ones are added); call it before recording the capture in
+    ``entry.books``. See the module docstring."""
     book = snap.bookmaker
     first = book not in entry.books
     out = Applied()
@@ -73,7 +78,7 @@ def apply_snapshot(
         if m is None:
             m = MarketState()
             seen[key[0]] = (mkey, m)
-            entry.markets.add(key[0])
+            market_ids.add(key[0])
         lines = m.books.get(book)
         if lines is None:
             lines = m.books[book] = {}
@@ -93,7 +98,7 @@ def apply_snapshot(
         gone = []  # the bookmaker holds no line of the event but those this capture wrote
     elif snap.keyframe:
         gone = [
-            (mid, line) for mid in sorted(entry.markets) for line in _lines_of(market(mid)[1], book)
+            (mid, line) for mid in sorted(market_ids) for line in _lines_of(market(mid)[1], book)
             if (mid, line) not in snap.changed
         ]  # fmt: skip
     else:

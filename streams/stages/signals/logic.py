@@ -22,7 +22,9 @@ partial write decides the same. Rules, in order, for the ``odds.snapshots.v1`` r
    deviations of every fresh book; and, for those lines and every open window, arbitrage
    (an open window whose line did not change is evaluated again only when the fresh books or
    the flagged lines differ from the event's previous snapshot: otherwise its quotes are
-   those of the last evaluation).
+   those of the last evaluation). A window ends at the capture time of the snapshot that
+   closes it, or at its start when that capture is older (another bookmaker's, processed
+   later).
 
 *Fresh* books of a snapshot: the bookmakers whose last capture of the event is at most
 ``max_age_s`` before the snapshot's ``captured_at``, with the same live flag (capture time,
@@ -63,9 +65,12 @@ from streams.stages.signals.state import (
     MarketState,
     OpenArb,
     decode_event,
+    decode_index,
     decode_market,
     encode_event,
+    encode_index,
     encode_market,
+    index_key,
     market_key,
     to_dt,
     to_us,
@@ -103,6 +108,7 @@ class SignalStage:
         self.max_age_us = round(settings.max_age_s * 1e6)
         self.max_arb = settings.max_arb_pct / 100.0
         self.markets = Cached(markets, decode_market, encode_market)
+        self.index = Cached(markets, decode_index, encode_index)
         self.events = Cached(events, decode_event, encode_event)
         self.agreement = (
             AgreementState.from_settings(agreement) if agreement is not None and agreement.enabled else None
@@ -130,17 +136,21 @@ class SignalStage:
             return Result(Verdict.STALE)
 
         prices: list[LinePrice] = []
+        market_ids = self.index.get(index_key(key)) or set()
+        known = len(market_ids)
         if not entry.closed and now >= snap.event.kickoff:
-            prices.extend(self._closing(key, entry))
+            prices.extend(self._closing(key, market_ids))
             entry.closed = True
-        applied = apply_snapshot(self.markets, key, entry, snap, us)
+        applied = apply_snapshot(self.markets, key, entry, market_ids, snap, us)
         for c in applied.opened:
             held = c.held
             prices.append(LinePrice("opening", book, c.key[0], c.key[1], to_dt(held[AT]), held[OUTS]))
         entry.books[book] = [us, snap.live]
         for mkey, m in applied.touched.items():
             self.markets.put(mkey, m)
-        flagged = self._flagged(key, entry, snap)
+        if len(market_ids) > known:
+            self.index.put(index_key(key), market_ids)
+        flagged = self._flagged(key, market_ids, snap)
 
         horizon = us - self.max_age_us
         fresh = {b for b, (at, live) in entry.books.items() if live == snap.live and at >= horizon}
@@ -188,23 +198,23 @@ class SignalStage:
 
     # -- parts ---------------------------------------------------------------------------
 
-    def _lines(self, key: str, entry: EventEntry) -> Iterator[tuple[int, str, MarketState]]:
-        for mid in sorted(entry.markets):
+    def _lines(self, key: str, market_ids: set[int]) -> Iterator[tuple[int, str, MarketState]]:
+        for mid in sorted(market_ids):
             mkey = market_key(key, mid)
             m = self.markets.get(mkey)
             if m is not None:
                 yield mid, mkey, m
 
-    def _closing(self, key: str, entry: EventEntry) -> list[LinePrice]:
+    def _closing(self, key: str, market_ids: set[int]) -> list[LinePrice]:
         out = []
-        for mid, _, m in self._lines(key, entry):
+        for mid, _, m in self._lines(key, market_ids):
             for book, lines in m.books.items():
                 for line, (at, outs, _) in lines.items():
                     if outs is not None and any(p is not None for p in outs.values()):
                         out.append(LinePrice("closing", book, mid, line, to_dt(at), outs))
         return out
 
-    def _flagged(self, key: str, entry: EventEntry, snap: SnapshotV1) -> set[LineKey]:
+    def _flagged(self, key: str, market_ids: set[int], snap: SnapshotV1) -> set[LineKey]:
         state = self.agreement
         if state is None:
             return set()
@@ -215,7 +225,7 @@ class SignalStage:
         elif not state.has_board(key, book):
             board = [
                 ((mid, line), held[OUTS].items())
-                for mid, _, m in self._lines(key, entry)
+                for mid, _, m in self._lines(key, market_ids)
                 for line, held in m.books.get(book, {}).items()
                 if held[OUTS] is not None
             ]
@@ -302,7 +312,7 @@ class SignalStage:
                         line_key[0],
                         line_key[1],
                         open_.started_at,
-                        now,
+                        max(now, open_.started_at),  # bookmakers' captures interleave
                         open_.profit,
                         open_.suspect,
                         open_.legs,

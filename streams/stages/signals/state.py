@@ -6,11 +6,14 @@
   (``None`` once the line went away), ``opened`` the capture whose opening price was emitted
   (``None``: not yet). A removed line stays as a marker, so a line that comes back is not
   opened twice.
+  Next to them, key ``"<event key>|markets"``: the ids of the event's markets held (written
+  when one is added).
 * :class:`EventEntry` (table ``signal_events``, key: the event key): each bookmaker's last
-  capture (µs) and live flag, the markets held, the open arbitrage windows, whether closing
-  prices were emitted, and the last snapshot record processed with the message published for
-  it (to publish it again on redelivery). A snapshot writes the markets it changed, then the
-  entry: the entry is the record's commit point.
+  capture (µs) and live flag, the open arbitrage windows, whether closing prices were
+  emitted, and the last snapshot record processed with the message published for it (to
+  publish it again on redelivery; kept after the entry's JSON and a newline, unescaped). A
+  snapshot writes the markets it changed (and the index), then the entry: the entry is the
+  record's commit point.
 
 A snapshot that changes a few lines writes only their markets (a changelog record each), not
 the bookmaker's whole board. :func:`encode_market` / :func:`decode_market` and
@@ -57,6 +60,11 @@ def market_key(event_key: str, market_id: int) -> str:
     return f"{event_key}|{market_id}"
 
 
+def index_key(event_key: str) -> str:
+    """The ``signal_markets`` key of the event's market ids."""
+    return f"{event_key}|markets"
+
+
 @dataclass(slots=True)
 class MarketState:
     """Every bookmaker's lines of one market of one event: book → line → :data:`Held`."""
@@ -81,7 +89,6 @@ class EventEntry:
 
     #: bookmaker → [µs of its last capture of the event, live], in the order first seen
     books: dict[str, list[Any]] = field(default_factory=dict)
-    markets: set[int] = field(default_factory=set)
     arbs: dict[LineKey, OpenArb] = field(default_factory=dict)
     closed: bool = False
     #: (partition, offset) of the last odds.snapshots.v1 record processed, and what was
@@ -103,12 +110,19 @@ def decode_market(data: bytes | None) -> MarketState | None:
     return MarketState(books=doc["b"])
 
 
+def encode_index(market_ids: set[int]) -> bytes:
+    return orjson.dumps(sorted(market_ids))
+
+
+def decode_index(data: bytes | None) -> set[int] | None:
+    return None if data is None else set(orjson.loads(data))
+
+
 def encode_event(entry: EventEntry) -> bytes:
-    return orjson.dumps(
+    doc = orjson.dumps(
         {
             "v": STATE_VERSION,
             "b": entry.books,
-            "m": sorted(entry.markets),
             "a": [
                 [
                     k[0],
@@ -122,27 +136,27 @@ def encode_event(entry: EventEntry) -> bytes:
             ],
             "c": entry.closed,
             "last": entry.last,
-            "out": None if entry.output is None else entry.output.decode(),
         }
     )
+    return doc if entry.output is None else doc + b"\n" + entry.output
 
 
 def decode_event(data: bytes | None) -> EventEntry | None:
     if data is None:
         return None
-    doc = orjson.loads(data)
+    head, newline, output = data.partition(b"\n")  # orjson writes no raw newline
+    doc = orjson.loads(head)
     if doc.get("v") != STATE_VERSION:
         raise ValueError(f"signal_events state version {doc.get('v')!r}; this code reads {STATE_VERSION}")
     return EventEntry(
         books=doc["b"],
-        markets=set(doc["m"]),
         arbs={
             (mid, line): OpenArb(to_dt(start), profit, suspect, tuple(ArbLeg(*leg) for leg in legs))
             for mid, line, start, profit, suspect, legs in doc["a"]
         },
         closed=doc["c"],
         last=None if doc["last"] is None else (doc["last"][0], doc["last"][1]),
-        output=None if doc["out"] is None else doc["out"].encode(),
+        output=bytes(output) if newline else None,
     )
 
 

@@ -203,3 +203,16 @@ def test_events_without_sportradar_id_are_skipped() -> None:
     lone = SnapshotV1(**{**{f: getattr(s, f) for f in s.__dataclass_fields__},
                          "event": EventInfo(None, "soccer", "A", "B", KICKOFF)})  # fmt: skip
     assert st.put(lone).verdict is Verdict.SKIPPED
+
+
+def test_a_window_never_ends_before_it_started() -> None:
+    """Bookmakers' captures interleave: the snapshot that closes a window may have been
+    captured before the one that opened it."""
+    st = Stage()
+    st.put(snap("sportybet", at(10), {OU: {"12": 2.10, "13": 1.80}}))
+    r = st.put(snap("bet9ja", at(12), {OU: {"12": 1.85, "13": 2.05}}))
+    assert r.signals is not None and r.signals.arbitrages[0].started_at == at(12)
+    r = st.put(snap("sportybet", at(11), {OU: {"12": 1.80, "13": 1.80}}))  # captured before 12
+    assert r.signals is not None
+    (closed,) = r.signals.arbitrages
+    assert (closed.started_at, closed.ended_at) == (at(12), at(12))

@@ -4,7 +4,7 @@ partial write (the markets written, the event's entry not) deciding the same."""
 from __future__ import annotations
 
 from streams.stages.signals.logic import SignalStage, Verdict
-from streams.stages.signals.state import decode_market, market_key
+from streams.stages.signals.state import decode_market, index_key, market_key
 from tests.unit.signals.test_process import OU, X12, Stage, at, snap
 
 HCP = (16, "hcp=-0.5")
@@ -29,7 +29,8 @@ def test_a_snapshot_writes_only_the_markets_it_changed() -> None:
     lines = {OU: {"12": 1.9, "13": 1.9}, X12: {"1": 2.1, "2": 3.4, "3": 3.5}, HCP: {"1714": 1.8, "1715": 2.0}}
     st.put(snap("sportybet", at(0), lines, keyframe=True))
     key = snap("sportybet", at(0), {}).key
-    assert sorted(st.markets.writes) == sorted(market_key(key, mid) for mid in (1, 16, 18))
+    written = [market_key(key, mid) for mid in (1, 16, 18)] + [index_key(key)]
+    assert sorted(st.markets.writes) == sorted(written)
     st.markets.writes.clear()
     r = st.put(snap("sportybet", at(1), {OU: {"12": 1.95, "13": 1.85}}))
     assert r.verdict is Verdict.NEW and st.markets.writes == [market_key(key, 18)]
