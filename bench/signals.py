@@ -11,7 +11,10 @@ sizes (:func:`bench.stages.build`), normalized once up front. Figures (CPU time,
 * **signals**: what the signals agent does per snapshot — snapshot decode,
   :meth:`streams.stages.signals.logic.SignalStage.process` (table writes as bytes), message encode.
 
-Neither includes faust or Kafka (the same for both). Target: signals ≤ 20% of match.
+Neither includes faust or Kafka (the same for both). Target: signals ≤ 20% of match. Also
+printed: the signals' CPU split between each bookmaker's first snapshot of an event (every
+line new: margins, fair prices and opening prices for all of them) and the others, and the
+state the stage writes per snapshot (table values: what faust also sends to the changelogs).
 """
 
 from __future__ import annotations
@@ -69,6 +72,20 @@ def match(records: list[bytes]) -> list[bytes]:
     return out
 
 
+class Written(dict[str, bytes]):
+    """A table that counts what is written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+        self.bytes = 0
+
+    def __setitem__(self, key: str, value: bytes) -> None:
+        self.writes += 1
+        self.bytes += len(value)
+        super().__setitem__(key, value)
+
+
 def signals(snapshots: list[bytes]) -> int:
     stage = SignalStage(SignalsSettings(), {}, {}, AgreementSettings())
     emitted = 0
@@ -76,6 +93,24 @@ def signals(snapshots: list[bytes]) -> int:
         result = stage.process(decode_snapshot(value), 0, offset, "odds.snapshots.v1")
         emitted += result.output is not None
     return emitted
+
+
+def split(snapshots: list[bytes]) -> tuple[list[float], list[float], Written, Written]:
+    """CPU per snapshot (first of its event × bookmaker, the others) and the tables written."""
+    markets, events = Written(), Written()
+    stage = SignalStage(SignalsSettings(), markets, events, AgreementSettings())
+    seen: set[str] = set()
+    first: list[float] = []
+    later: list[float] = []
+    for offset, value in enumerate(snapshots):
+        t0 = time.process_time()
+        snap = decode_snapshot(value)
+        stage.process(snap, 0, offset, "odds.snapshots.v1")
+        spent = time.process_time() - t0
+        board = f"{snap.key}|{snap.bookmaker}"
+        (later if board in seen else first).append(spent)
+        seen.add(board)
+    return first, later, markets, events
 
 
 def cpu(fn, *args):  # type: ignore[no-untyped-def]
@@ -101,6 +136,18 @@ def main() -> None:
     print(f"signals  {1e6 * t_signals / m:10.0f} µs CPU per snapshot")
     ratio = (t_signals / m) / (t_match / n)
     print(f"signals / match = {ratio:.2f} (target ≤ 0.20: {'OK' if ratio <= 0.20 else 'MISS'})")
+    first, later, markets, events = split(snapshots)
+    for name, times in (("first snapshot of an event × bookmaker", first), ("later snapshots", later)):
+        if times:
+            mean = sum(times) / len(times)
+            share = mean / (t_match / n)
+            print(f"  {name}: {len(times)}, {1e6 * mean:.0f} µs CPU each ({share:.2f} of match)")
+    written = (markets.bytes + events.bytes) / m
+    print(
+        f"state written per snapshot: {written / 1e3:.1f} KB "
+        f"({markets.writes / m:.1f} market values, {markets.bytes / m / 1e3:.1f} KB; "
+        f"{events.writes / m:.1f} event entries, {events.bytes / m / 1e3:.1f} KB)"
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import orjson
 from rich.console import Console
 from rich.table import Table
 
@@ -190,7 +189,7 @@ async def _summary(settings: Settings) -> None:
 
 async def _signals(settings: Settings) -> None:
     """The home bookmaker's largest deviations now and the arbitrage windows found."""
-    from sinks.signals.reading import ARB_WINDOWS, query, render
+    from sinks.signals.reading import ARB_WINDOWS, legs, query, render
     from sinks.store.db import connect
 
     conn = await connect(settings.postgres)
@@ -198,15 +197,15 @@ async def _signals(settings: Settings) -> None:
         doc = await query(conn, settings.signals.home_bookmaker, limit=10)
         console.print(render(doc).renderables[0])
         arbs = Table(title="arbitrage windows found (newest first)")
-        for col in ("event", "market", "opened", "closed", "profit", "legs", "suspect"):
+        for col in ("event", "market", "open", "profit", "legs (best price per outcome)"):
             arbs.add_column(col)
         for a in await conn.fetch(ARB_WINDOWS, 10):
-            legs = ", ".join(f"{o}@{p:.2f} {b}" for o, b, p, _ in orjson.loads(a["legs"]))
-            closed = "open" if a["ended_at"] is None else a["ended_at"].strftime("%H:%M:%S")
-            opened = a["captured_at"].strftime("%H:%M:%S")
-            suspect = "suspect" if a["suspect"] else ""
+            text = "\n".join(f"{g['outcome_name']} @{g['price']:.2f} {g['bookmaker']}" for g in legs(a))
+            closed = "now" if a["ended_at"] is None else a["ended_at"].strftime("%H:%M:%S")
+            span = f"{a['captured_at'].strftime('%H:%M:%S')}–{closed}"
+            profit = f"{100 * a['profit']:.2f}%" + ("\nsuspect" if a["suspect"] else "")
             event = f"{a['home']} v {a['away']}"
-            arbs.add_row(event, a["market_name"], opened, closed, f"{100 * a['profit']:.2f}%", legs, suspect)
+            arbs.add_row(event, a["market_name"], span, profit, text)
         console.print(arbs if arbs.row_count else "[yellow]no arbitrage window found[/]")
     finally:
         await conn.close()

@@ -32,26 +32,47 @@ SELECT sportradar_id, home, away, kickoff, bookmaker, market_id, line, market_na
  WHERE bookmaker = $1
  ORDER BY abs(deviation) DESC, sportradar_id, market_id, line, outcome_id
  LIMIT $2"""
-_ARBS = """
-SELECT sportradar_id, home, away, kickoff, market_id, line, market_name, started_at, profit, suspect, legs
-  FROM signal_arbitrage_open
+#: the outcome names of an arbitrage row's legs (``a``: the row, with ``market_id``, ``line``,
+#: ``legs``, ``home``, ``away``), in leg order; an outcome without a name keeps its id
+_LEG_NAMES = """
+(SELECT array_agg(coalesce(render_name(o.name_template, a.line, coalesce(a.home, 'Home'),
+                                       coalesce(a.away, 'Away')), g.leg->>0) ORDER BY g.n)
+   FROM jsonb_array_elements(a.legs) WITH ORDINALITY AS g(leg, n)
+   LEFT JOIN market_outcomes o ON o.market_id = a.market_id AND o.outcome_id = g.leg->>0) AS outcome_names"""
+_ARBS = f"""
+SELECT sportradar_id, home, away, kickoff, market_id, line, market_name, started_at, profit, suspect, legs,
+       {_LEG_NAMES}
+  FROM signal_arbitrage_open a
  ORDER BY suspect, profit DESC
  LIMIT $1"""
 #: the latest arbitrage windows, open or closed, with names (the demo's list)
-ARB_WINDOWS = """
-SELECT a.sportradar_id, e.home, e.away, a.market_id, a.line,
-       coalesce(render_name(m.name_template, a.line, coalesce(e.home, 'Home'), coalesce(e.away, 'Away')),
-                market_label(a.market_id, a.line)) AS market_name,
-       a.captured_at, a.ended_at, a.profit, a.suspect, a.legs
-  FROM signal_arbitrage a
-  LEFT JOIN events e ON e.sportradar_id = a.sportradar_id
-  LEFT JOIN markets m ON m.market_id = a.market_id
- ORDER BY a.captured_at DESC
- LIMIT $1"""
+ARB_WINDOWS = f"""
+SELECT a.*, {_LEG_NAMES}
+  FROM (SELECT w.sportradar_id, e.home, e.away, w.market_id, w.line,
+               coalesce(render_name(m.name_template, w.line, coalesce(e.home, 'Home'),
+                                    coalesce(e.away, 'Away')),
+                        market_label(w.market_id, w.line)) AS market_name,
+               w.captured_at, w.ended_at, w.profit, w.suspect, w.legs
+          FROM signal_arbitrage w
+          LEFT JOIN events e ON e.sportradar_id = w.sportradar_id
+          LEFT JOIN markets m ON m.market_id = w.market_id
+         ORDER BY w.captured_at DESC
+         LIMIT $1) a
+ ORDER BY a.captured_at DESC"""
 _MARGINS = """
 SELECT bookmaker, market_id, market_name, margin, lines, last_at
   FROM signal_margins_by_book
  ORDER BY market_id, bookmaker"""
+
+
+def legs(row: Any) -> list[dict[str, Any]]:
+    """An arbitrage row's legs (``legs`` JSONB text, ``outcome_names`` in leg order) as dicts."""
+    names = row["outcome_names"] or []
+    return [
+        {"outcome_id": o, "outcome_name": names[n] if n < len(names) else o, "bookmaker": b, "price": p,
+         "stake": s}
+        for n, (o, b, p, s) in enumerate(orjson.loads(row["legs"]))
+    ]  # fmt: skip
 
 
 def _plain(row: Any) -> dict[str, Any]:
@@ -59,10 +80,9 @@ def _plain(row: Any) -> dict[str, Any]:
     for k, v in out.items():
         if isinstance(v, datetime):
             out[k] = v.astimezone(UTC).isoformat()
-        elif k == "legs" and isinstance(v, str):
-            out[k] = [
-                {"outcome_id": o, "bookmaker": b, "price": p, "stake": s} for o, b, p, s in orjson.loads(v)
-            ]
+    if isinstance(out.get("legs"), str):
+        out["legs"] = legs(row)
+        del out["outcome_names"]
     return out
 
 
@@ -103,9 +123,9 @@ def render(doc: dict[str, Any]) -> Group:
         arb.add_column(col)
     for a in doc["arbitrages"]:
         event = f"{a['home']} – {a['away']}" if a["home"] else f"sr:{a['sportradar_id']}"
-        legs = ", ".join(f"{g['outcome_id']}@{g['price']:.2f} {g['bookmaker']} ({100 * g['stake']:.0f}%)"
+        text = "\n".join(f"{g['outcome_name']} @{g['price']:.2f} {g['bookmaker']} ({100 * g['stake']:.0f}%)"
                          for g in a["legs"])  # fmt: skip
-        arb.add_row(event, a["market_name"], a["started_at"][11:19], _pct(a["profit"]), legs,
+        arb.add_row(event, a["market_name"], a["started_at"][11:19], _pct(a["profit"]), text,
                     "suspect" if a["suspect"] else "")  # fmt: skip
     mar = Table(title="Margin per bookmaker and market (last hour)")
     for col in ("market", "bookmaker", "margin", "lines"):

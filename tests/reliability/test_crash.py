@@ -21,7 +21,10 @@ Postgres against :mod:`tests.reliability.reconstruct` (0 captures lost, 0 duplic
 every stored board, its history rows and ``current_odds`` equal to the adapters' reading
 of the raw payloads, ``sink_offsets`` at the end of the snapshots topic, invalid records in
 the DLQ), and a control pipeline that nothing crashed (:mod:`tests.reliability.control`)
-must have written the same rows. The cluster must still hold every partition at three
+must have written the same rows. The signals stage's output goes through its own sink
+(``python -m sinks.signals``, running through every fault) in both runs, and the four signal
+tables must hold the same rows, each natural key once (:mod:`tests.reliability.signals_check`).
+The cluster must still hold every partition at three
 replicas. Ingestion must resume within 30 s of a leader's loss (measured end to end: until
 the sink stored, on every snapshots partition that was receiving records, one published
 after the kill) and the sink may not stall 30 s during a rolling restart. Finally a few
@@ -77,6 +80,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,6 +99,7 @@ from tests.reliability.control import control_pipeline, differences, natural_row
 from tests.reliability.evidence import dump_evidence
 from tests.reliability.feed import Feed, FeedConfig, FeedStats
 from tests.reliability.reconstruct import Reconstruction, log_offsets, reconstruct
+from tests.reliability.signals_check import SignalsSinkProcess, signal_counts, signal_differences, signal_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,24 +182,46 @@ async def verify(
 
 async def control_run(
     campaign: Pipeline, cluster: KafkaCluster, postgres: EmbeddedPostgres, tmp_path: Path
-) -> list[str]:
-    """The raw topics through a fresh pipeline without faults; how its rows differ from ours."""
+) -> tuple[list[str], str]:
+    """The raw topics through a fresh pipeline without faults (the signals sink included); how
+    its rows differ from ours (the signal tables: exactly once, see
+    :mod:`tests.reliability.signals_check`), and our signal rows per table."""
     control = await control_pipeline(campaign, postgres, tmp_path / "control")
     # it reads the whole feed from the start (long form: ~5,500 captures through both faust
     # stages): on two shared cores that alone can take minutes, hence the longer bound
     quiet = Chaos(control, cluster, postgres, random.Random(0), stall_s=0, postgres_down_s=0, timeout_s=600)
+    signals = SignalsSinkProcess(control)
     try:
         quiet.start()
+        signals.start()
         await quiet.workers_ready()
         await quiet.drain()
+        await signals.wait_caught_up(quiet.timeout_s)
     finally:
+        signals.stop()
         quiet.stop()
     ours, theirs = await connect(campaign.db_url), await connect(control.db_url)
     try:
-        return differences(await natural_rows(ours), await natural_rows(theirs))
+        ours_signals, theirs_signals = await signal_rows(ours), await signal_rows(theirs)
+        found = differences(await natural_rows(ours), await natural_rows(theirs))
+        found += signal_differences(ours_signals, theirs_signals)
+        assert_signal_check_can_fail(ours_signals, theirs_signals)
+        return found, signal_counts(ours_signals)
     finally:
         await ours.close()
         await theirs.close()
+
+
+def assert_signal_check_can_fail(ours: dict[str, Counter[Any]], theirs: dict[str, Counter[Any]]) -> None:
+    """The signal comparison on these rows says so when a row is missing or stored twice."""
+    for name, rows in ours.items():
+        if not rows:
+            continue
+        row = next(iter(rows))
+        lost = {**ours, name: rows - Counter([row])}
+        twice = {**ours, name: rows + Counter([row])}
+        assert any(name in line for line in signal_differences(lost, theirs)), name
+        assert any("more than once" in line for line in signal_differences(twice, theirs)), name
 
 
 async def keep_evidence(pipeline: Pipeline, tmp_path: Path) -> None:
@@ -232,7 +259,9 @@ def _seconds(values: list[float]) -> str:
     return ", ".join(f"{v:.1f}s" for v in values) or "none"
 
 
-def summary(seed: int, tally: Tally, feed: FeedStats, rec: Reconstruction, f: Findings, topics: str) -> str:
+def summary(
+    seed: int, tally: Tally, feed: FeedStats, rec: Reconstruction, f: Findings, topics: str, signals: str
+) -> str:
     faults = (
         f"{tally.sink_kills} sink kills, {tally.worker_kills} worker kills ({tally.kills} kills), "
         f"{tally.postgres_restarts} Postgres restarts, {tally.broker_stalls} Kafka node stalls "
@@ -257,6 +286,7 @@ def summary(seed: int, tally: Tally, feed: FeedStats, rec: Reconstruction, f: Fi
             f"  postgres: {f.snapshots} snapshots, {f.history_rows} odds_history rows, "
             f"{f.current_rows} current_odds rows compared; odds_at() at {f.odds_at_checked} captures; "
             f"control run: {'different rows' if f.differs_from_control else 'identical rows'}",
+            f"  signals (campaign, each compared with the control run): {signals}",
             f"  lost {len(f.lost)}, duplicated {len(f.duplicated)}, "
             f"other problems {sum(problems.values()) - len(f.lost) - len(f.duplicated)}",
             *(f"  {line}" for line in tally.log),
@@ -283,21 +313,34 @@ async def test_crash_campaign(
         worker_cmd=None,
     )
     feed = Feed(harness, FeedConfig(), seed)
+    # the signals sink runs through every fault but is not killed itself: the workers'
+    # kills are what must not duplicate or lose signals
+    signals = SignalsSinkProcess(pipeline)
+
+    def check() -> None:
+        feed.check()
+        signals.check_alive()
+
     await harness.create_topics()
+    signal_summary = "not compared"
     try:
         chaos.start()
+        signals.start()
         await feed.start()
         await chaos.workers_ready()
         for fault in schedule(PLAN, rng):
-            await chaos.pause(rng.uniform(*PLAN.gap_s), feed.check)
+            await chaos.pause(rng.uniform(*PLAN.gap_s), check)
             await chaos.run(fault)
-        await chaos.pause(rng.uniform(*PLAN.gap_s), feed.check)
+        await chaos.pause(rng.uniform(*PLAN.gap_s), check)
         await feed.stop()
         end = await chaos.drain()
+        await signals.wait_caught_up(chaos.timeout_s)
         rec, findings = await verify(pipeline, end, rng)
         if findings.problems():
             await keep_evidence(pipeline, tmp_path)
-        findings.differs_from_control = await control_run(pipeline, own_cluster, own_postgres, tmp_path)
+        findings.differs_from_control, signal_summary = await control_run(
+            pipeline, own_cluster, own_postgres, tmp_path
+        )
         topics, unreplicated = await replication_report(harness.settings.kafka, REPLICAS)
     except BaseException:
         print("faults so far:", *chaos.tally.log, sep="\n  ")
@@ -305,8 +348,9 @@ async def test_crash_campaign(
         raise
     finally:
         await feed.stop()
+        signals.stop()
         chaos.stop()
-    text = summary(seed, chaos.tally, feed.stats, rec, findings, topics)
+    text = summary(seed, chaos.tally, feed.stats, rec, findings, topics, signal_summary)
     SUMMARIES.append(text)
     print(text)
     where = f"logs and evidence in {tmp_path}"

@@ -31,7 +31,7 @@ from streams.settings import Settings
 
 #: the match stage's tables (streams/stages/match/agents.py) and the signals stage's
 #: (streams/stages/signals/agents.py); their changelogs are ``<app_id>-<name>-changelog``
-TABLES = ("event_registry", "last_prices", "signal_boards", "signal_events")
+TABLES = ("event_registry", "last_prices", "signal_markets", "signal_events")
 
 
 def changelog_specs(settings: Settings) -> list[NewTopic]:

@@ -2,8 +2,9 @@
 
 Tables (changelogged, partitioned like the snapshots topic, which is keyed by event, so every
 bookmaker's snapshots of one event reach one worker; an entry is only touched while
-processing a record of its partition): ``signal_boards`` (``"<event key>|<bookmaker>"``) and
-``signal_events`` (event key); values: :mod:`streams.stages.signals.state`.
+processing a record of its partition): ``signal_markets`` (``"<event key>|<market id>"``) and
+``signal_events`` (event key); values: :mod:`streams.stages.signals.state`. A snapshot writes
+the markets whose lines changed, then the event's entry.
 
 Lifecycle of one snapshot record (stream read with ``noack()``; see :mod:`streams.kafka.delivery`),
 the match stage's order:
@@ -41,7 +42,7 @@ from streams.observe import metrics
 from streams.stages.signals.logic import SignalStage
 
 #: the stage's tables; their changelogs are ``<app_id>-<name>-changelog``
-TABLES = ("signal_boards", "signal_events")
+TABLES = ("signal_markets", "signal_events")
 
 
 def observe(signals: SignalsV1) -> None:
@@ -72,9 +73,9 @@ def register(app: Any, ctx: StreamsContext) -> Any:
         partitions=topics.partitions,
     )
     table_args: dict[str, Any] = {"key_type": str, "value_type": bytes, "partitions": topics.partitions}
-    boards = app.Table(TABLES[0], help="event key|bookmaker → current lines for signals", **table_args)
+    markets = app.Table(TABLES[0], help="event key|market id → every bookmaker's lines", **table_args)
     events = app.Table(TABLES[1], help="event key → open arbitrage windows, last record", **table_args)
-    stage = SignalStage(s.signals, boards, events, s.agreement)
+    stage = SignalStage(s.signals, markets, events, s.agreement)
     sender = KeyedSender(ctx.send, backoff_max_s=s.streams.send_backoff_max_s)
     acks = AckQueue()
     lag = ctx.lag
@@ -123,5 +124,5 @@ def register(app: Any, ctx: StreamsContext) -> Any:
         compute_signals
     )
     agent.sender = sender
-    agent.tables = {TABLES[0]: boards, TABLES[1]: events}
+    agent.tables = {TABLES[0]: markets, TABLES[1]: events}
     return agent

@@ -8,7 +8,8 @@ Definitions (prices are decimal odds ``o_i > 1``; ``π_i = 1/o_i`` the implied p
   - Shin's method (Shin 1993; Jullien & Salanié 1994): the bookmaker prices against a share
     ``z`` of insiders; ``p_i = (sqrt(z² + 4(1−z) π_i² / Σπ) − z) / (2(1−z))`` with ``z`` such
     that ``Σ p_i = 1``. Solved by the ``shin`` package (PyPI, Rust optimiser); for two outcomes
-    it equals the additive method ``p_i = π_i − (Σπ − 1)/2``;
+    ``z`` has a closed form (the package's, computed here without its per-call overhead) and
+    the result is close to the additive method ``p_i = π_i − (Σπ − 1)/2``;
 * **consensus** fair probability of an outcome: the median of the books' fair probabilities
   (the books the caller passes: fresh, complete, not flagged);
 * **deviation** of a price from consensus: ``o · p_consensus − 1``, the expected return of a
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from statistics import median
+from math import sqrt
 from typing import Literal
 
 import shin
@@ -53,9 +54,16 @@ def fair_shin(prices: Sequence[float]) -> list[float]:
     (``Σπ <= 1``) has no insider share to remove: it falls back to normalisation."""
     if len(prices) < 2:
         raise ValueError("Shin's method needs at least two outcomes")
-    if sum(1.0 / p for p in prices) <= 1.0:
-        return fair_multiplicative(prices)
-    return list(shin.calculate_implied_probabilities(list(prices)))
+    inv = implied(prices)
+    book = sum(inv)
+    if book <= 1.0:
+        return [x / book for x in inv]
+    if len(inv) > 2:
+        return list(shin.calculate_implied_probabilities(list(prices)))
+    # the shin package's closed form for two outcomes (Jullien & Salanié), same arithmetic
+    d2 = (inv[0] - inv[1]) ** 2
+    z = ((book - 1) * (d2 - book)) / (book * (d2 - 1))
+    return [(sqrt(z**2 + 4 * (1 - z) * x**2 / book) - z) / (2 * (1 - z)) for x in inv]
 
 
 def fair(prices: Sequence[float], method: FairMethod) -> list[float]:
@@ -70,7 +78,15 @@ def consensus(fair_by_book: Mapping[str, Mapping[str, float]]) -> dict[str, floa
     for probs in fair_by_book.values():
         for outcome_id, p in probs.items():
             values.setdefault(outcome_id, []).append(p)
-    return {outcome_id: median(ps) for outcome_id, ps in values.items()}
+    return {outcome_id: _median(ps) for outcome_id, ps in values.items()}
+
+
+def _median(values: list[float]) -> float:
+    """``statistics.median`` of a non-empty list of floats, without its generality."""
+    s = sorted(values)
+    n = len(s)
+    mid = n // 2
+    return s[mid] if n % 2 else (s[mid - 1] + s[mid]) / 2
 
 
 def deviation(price: float, p_consensus: float) -> float:

@@ -1,8 +1,11 @@
 """One snapshot through the signals state: the stage without faust (pure but for its tables).
 
 :meth:`SignalStage.process` reads and writes two mappings of bytes — in the worker the faust
-tables ``signal_boards`` and ``signal_events`` (:mod:`streams.stages.signals.state`), in tests plain
-dicts — and returns what to publish. Rules, in order, for the ``odds.snapshots.v1`` record at
+tables ``signal_markets`` and ``signal_events`` (:mod:`streams.stages.signals.state`), in tests
+plain dicts — and returns what to publish. A snapshot writes the markets whose lines it changed
+and then the event's entry (its commit point: verdicts and freshness come from the entry
+alone); a line written at this capture counts as changed, so a record redelivered after a
+partial write decides the same. Rules, in order, for the ``odds.snapshots.v1`` record at
 (partition, offset):
 
 1. a snapshot without a Sportradar id is skipped (no other bookmaker quotes its event);
@@ -12,24 +15,30 @@ dicts — and returns what to publish. Rules, in order, for the ``odds.snapshots
 4. ``captured_at`` not after the bookmaker's last capture of the event → ``STALE``: skipped
    (the match stage published a capture again);
 5. otherwise ``NEW``: at the event's first snapshot at or after kickoff every book's lines
-   are emitted as closing prices (the boards hold only captures before it); the snapshot is
-   applied to its bookmaker's board (opening prices for lines priced for the first time);
+   are emitted as closing prices (the state holds only captures before it); the snapshot is
+   applied to its bookmaker's lines (opening prices for lines priced for the first time);
    then, for every line whose outcomes changed and that the cross-book agreement check
    does not flag: the bookmaker's margin and fair probabilities, the consensus and the
-   deviations of every fresh book; and, for those lines and every open window, arbitrage.
+   deviations of every fresh book; and, for those lines and every open window, arbitrage
+   (an open window whose line did not change is evaluated again only when the fresh books or
+   the flagged lines differ from the event's previous snapshot: otherwise its quotes are
+   those of the last evaluation). A window ends at the capture time of the snapshot that
+   closes it, or at its start when that capture is older (another bookmaker's, processed
+   later).
 
 *Fresh* books of a snapshot: the bookmakers whose last capture of the event is at most
 ``max_age_s`` before the snapshot's ``captured_at``, with the same live flag (capture time,
 not wall time: a replay decides the same). Formulas: :mod:`streams.stages.signals.formulas`;
-which lines count: :mod:`streams.stages.signals.outcomes`.
+which lines count: :mod:`streams.stages.signals.outcomes`; each bookmaker's line is priced once
+per change (:mod:`streams.stages.signals.quotes`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import MutableMapping
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from streams.agreement import AgreementState
 from streams.contracts.signals import (
@@ -44,25 +53,30 @@ from streams.contracts.signals import (
 from streams.contracts.snapshot import Outcomes, SnapshotV1, Source
 from streams.settings import AgreementSettings, SignalsSettings
 from streams.stages.signals import formulas
-from streams.stages.signals.outcomes import complete_set, priced_complete
+from streams.stages.signals.apply import apply_snapshot
+from streams.stages.signals.outcomes import complete_set
+from streams.stages.signals.quotes import InfoCache
 from streams.stages.signals.state import (
-    BookBoard,
+    AT,
+    OUTS,
     Cached,
     EventEntry,
     LineKey,
+    MarketState,
     OpenArb,
-    decode_board,
     decode_event,
-    encode_board,
+    decode_index,
+    decode_market,
     encode_event,
-    line_text,
-    split_line,
+    encode_index,
+    encode_market,
+    index_key,
+    market_key,
     to_dt,
+    to_us,
 )
 
-_FAIR_CACHE = 200_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
+_CONTEXTS = 100_000
 
 
 class Verdict(enum.Enum):
@@ -86,20 +100,22 @@ class SignalStage:
     def __init__(
         self,
         settings: SignalsSettings,
-        boards: MutableMapping[str, bytes],
+        markets: MutableMapping[str, bytes],
         events: MutableMapping[str, bytes],
         agreement: AgreementSettings | None = None,
     ) -> None:
         self.settings = settings
-        self.max_age = timedelta(seconds=settings.max_age_s)
+        self.max_age_us = round(settings.max_age_s * 1e6)
         self.max_arb = settings.max_arb_pct / 100.0
-        self.boards = Cached(boards, decode_board, encode_board)
+        self.markets = Cached(markets, decode_market, encode_market)
+        self.index = Cached(markets, decode_index, encode_index)
         self.events = Cached(events, decode_event, encode_event)
         self.agreement = (
             AgreementState.from_settings(agreement) if agreement is not None and agreement.enabled else None
         )
-        #: (board key, line) → (outcomes object the fair values were computed from, fair values)
-        self._fair: dict[tuple[str, str], tuple[Outcomes, dict[str, float]]] = {}
+        self.infos = InfoCache(settings.fair_method)
+        #: event key → (fresh books, flagged lines) of its last snapshot processed here
+        self._context: dict[str, tuple[frozenset[str], frozenset[LineKey]]] = {}
 
     # -- the rules -----------------------------------------------------------------------
 
@@ -113,54 +129,59 @@ class SignalStage:
             return Result(Verdict.REPLAY, entry.output)
         if entry.last is not None and entry.last[0] == partition and offset < entry.last[1]:
             return Result(Verdict.DUPLICATE)
-        bkey = f"{key}|{snap.bookmaker}"
-        board = self.boards.get(bkey)
-        now = snap.captured_at
-        if board is not None and now <= board.captured_at:
+        book, now = snap.bookmaker, snap.captured_at
+        us = to_us(now)
+        seen = entry.books.get(book)
+        if seen is not None and us <= seen[0]:
             return Result(Verdict.STALE)
 
         prices: list[LinePrice] = []
+        market_ids = self.index.get(index_key(key)) or set()
+        known = len(market_ids)
         if not entry.closed and now >= snap.event.kickoff:
-            prices.extend(self._closing(key, entry))
+            prices.extend(self._closing(key, market_ids))
             entry.closed = True
-        if board is None:
-            board = BookBoard(now, snap.live)
-        changed = _apply(board, snap)
-        for line_key, text in changed:
-            if text in board.opened or text not in board.lines:
-                continue
-            at, outs = board.lines[text]
-            if any(p is not None for p in outs.values()):
-                board.opened.add(text)
-                prices.append(LinePrice("opening", snap.bookmaker, line_key[0], line_key[1], to_dt(at), outs))
-        if snap.bookmaker not in entry.books:
-            entry.books.append(snap.bookmaker)
-        self.boards.put(bkey, board)
-        flagged = self._flagged(key, snap, board)
+        applied = apply_snapshot(self.markets, key, entry, market_ids, snap, us)
+        for c in applied.opened:
+            held = c.held
+            prices.append(LinePrice("opening", book, c.key[0], c.key[1], to_dt(held[AT]), held[OUTS]))
+        entry.books[book] = [us, snap.live]
+        for mkey, m in applied.touched.items():
+            self.markets.put(mkey, m)
+        if len(market_ids) > known:
+            self.index.put(index_key(key), market_ids)
+        flagged = self._flagged(key, market_ids, snap)
 
-        fresh = self._fresh(key, entry, now, snap.live)
+        horizon = us - self.max_age_us
+        fresh = {b for b, (at, live) in entry.books.items() if live == snap.live and at >= horizon}
         margins: list[Margin] = []
         deviations: list[Deviation] = []
         evaluated: list[LineKey] = []
-        for line_key, text in changed:
-            if line_key in flagged:
+        for c in applied.changed:
+            if c.key in flagged:
                 continue
-            evaluated.append(line_key)
-            held = board.lines.get(text)
-            if held is not None:
-                m = self._margin(line_key, held[1])
-                if m is not None:
-                    margins.append(m)
-            deviations.extend(self._deviations(key, line_key, text, fresh))
-        lines = {line_key for line_key, _ in changed} | set(entry.arbs)
-        arbs = self._arbitrage(entry, lines, flagged, fresh, now)
+            evaluated.append(c.key)
+            outs = c.held[OUTS]
+            if outs is not None:
+                info = self.infos.get(c.mkey, book, c.key[1], c.key[0], outs)
+                if info is not None:
+                    margins.append(Margin(c.key[0], c.key[1], info.margin, info.both))
+            deviations.extend(self._deviations(c.mkey, c.market, c.key, fresh))
+        lines = {c.key for c in applied.changed}
+        context = (frozenset(fresh), frozenset(flagged))
+        if self._context.get(key) != context:  # an open window's quotes may differ
+            lines.update(entry.arbs)
+        if len(self._context) >= _CONTEXTS:
+            self._context.clear()
+        self._context[key] = context
+        arbs = self._arbitrage(key, entry, lines, flagged, fresh, now)
 
         signals = SignalsV1(
             event_key=key,
             sportradar_id=snap.event.sportradar_id,
             sport=snap.event.sport,
             kickoff=snap.event.kickoff,
-            bookmaker=snap.bookmaker,
+            bookmaker=book,
             captured_at=now,
             live=snap.live,
             source=Source(topic, partition, offset),
@@ -177,88 +198,70 @@ class SignalStage:
 
     # -- parts ---------------------------------------------------------------------------
 
-    def _closing(self, key: str, entry: EventEntry) -> list[LinePrice]:
+    def _lines(self, key: str, market_ids: set[int]) -> Iterator[tuple[int, str, MarketState]]:
+        for mid in sorted(market_ids):
+            mkey = market_key(key, mid)
+            m = self.markets.get(mkey)
+            if m is not None:
+                yield mid, mkey, m
+
+    def _closing(self, key: str, market_ids: set[int]) -> list[LinePrice]:
         out = []
-        for book in entry.books:
-            board = self.boards.get(f"{key}|{book}")
-            if board is None:
-                continue
-            for text, (at, outs) in board.lines.items():
-                if any(p is not None for p in outs.values()):
-                    mid, line = split_line(text)
-                    out.append(LinePrice("closing", book, mid, line, to_dt(at), outs))
+        for mid, _, m in self._lines(key, market_ids):
+            for book, lines in m.books.items():
+                for line, (at, outs, _) in lines.items():
+                    if outs is not None and any(p is not None for p in outs.values()):
+                        out.append(LinePrice("closing", book, mid, line, to_dt(at), outs))
         return out
 
-    def _flagged(self, key: str, snap: SnapshotV1, board: BookBoard) -> set[LineKey]:
+    def _flagged(self, key: str, market_ids: set[int], snap: SnapshotV1) -> set[LineKey]:
         state = self.agreement
         if state is None:
             return set()
-        ev = snap.event
-        args = (key, ev.sport, snap.bookmaker, snap.captured_at, snap.live)
-        if snap.keyframe or not state.has_board(key, snap.bookmaker):
-            lines = ((split_line(k), outs.items()) for k, (_, outs) in board.lines.items())
-            state.observe(*args, lines)
+        ev, book = snap.event, snap.bookmaker
+        args = (key, ev.sport, book, snap.captured_at, snap.live)
+        if snap.keyframe:  # lists every current line
+            state.observe(*args, ((k, outs.items()) for k, outs in snap.changed.items()))
+        elif not state.has_board(key, book):
+            board = [
+                ((mid, line), held[OUTS].items())
+                for mid, _, m in self._lines(key, market_ids)
+                for line, held in m.books.get(book, {}).items()
+                if held[OUTS] is not None
+            ]
+            state.observe(*args, board)
         else:
             changed = ((k, outs.items()) for k, outs in snap.changed.items())
             state.observe(*args, changed, removed=snap.removed, full=False)
         return {(d.market_id, d.line) for d in state.flagged(key)}
 
-    def _fresh(self, key: str, entry: EventEntry, now: datetime, live: bool) -> dict[str, BookBoard]:
-        horizon = now - self.max_age
-        out = {}
-        for book in entry.books:
-            board = self.boards.get(f"{key}|{book}")
-            if board is not None and board.live == live and board.captured_at >= horizon:
-                out[book] = board
+    def _quotes(self, m: MarketState, line: str, fresh: set[str]) -> list[tuple[str, Outcomes]]:
+        """The fresh books' current outcomes of the line."""
+        out = []
+        for book, lines in m.books.items():
+            if book in fresh:
+                held = lines.get(line)
+                if held is not None and held[OUTS] is not None:
+                    out.append((book, held[OUTS]))
         return out
 
-    def _margin(self, line_key: LineKey, outs: Outcomes) -> Margin | None:
-        prices = priced_complete(line_key[0], outs)
-        if prices is None:
-            return None
-        ids = list(prices)
-        values = [prices[i] for i in ids]
-        mult = formulas.fair_multiplicative(values)
-        shin = formulas.fair_shin(values)
-        fair = {i: (mult[n], shin[n]) for n, i in enumerate(ids)}
-        return Margin(line_key[0], line_key[1], formulas.margin(values), fair)
-
-    def _fair_of(self, bkey: str, line_key: LineKey, text: str, outs: Outcomes) -> dict[str, float] | None:
-        held = self._fair.get((bkey, text))
-        if held is not None and held[0] is outs:
-            return held[1]
-        prices = priced_complete(line_key[0], outs)
-        if prices is None:
-            return None
-        ids = list(prices)
-        probs = formulas.fair([prices[i] for i in ids], self.settings.fair_method)
-        fair = dict(zip(ids, probs, strict=True))
-        if len(self._fair) >= _FAIR_CACHE:
-            self._fair.clear()
-        self._fair[(bkey, text)] = (outs, fair)
-        return fair
-
-    def _deviations(
-        self, key: str, line_key: LineKey, text: str, fresh: dict[str, BookBoard]
-    ) -> list[Deviation]:
+    def _deviations(self, mkey: str, m: MarketState, line_key: LineKey, fresh: set[str]) -> list[Deviation]:
+        quoted = self._quotes(m, line_key[1], fresh)
+        if len(quoted) < self.settings.min_books:
+            return []
         fair_by_book = {}
-        for book, board in fresh.items():
-            held = board.lines.get(text)
-            if held is not None:
-                fair = self._fair_of(f"{key}|{book}", line_key, text, held[1])
-                if fair is not None:
-                    fair_by_book[book] = fair
+        for book, outs in quoted:
+            info = self.infos.get(mkey, book, line_key[1], line_key[0], outs)
+            if info is not None:
+                fair_by_book[book] = info.fair
         books = len(fair_by_book)
         if books < self.settings.min_books:
             return []
         cons = formulas.consensus(fair_by_book)
         threshold = self.settings.deviation_min
         out = []
-        for book in sorted(fresh):
-            held = fresh[book].lines.get(text)
-            if held is None:
-                continue
-            for outcome_id, price in held[1].items():
+        for book, outs in sorted(quoted, key=lambda q: q[0]):
+            for outcome_id, price in outs.items():
                 p = cons.get(outcome_id)
                 if price is None or price <= 1.0 or p is None:
                     continue
@@ -269,10 +272,11 @@ class SignalStage:
 
     def _arbitrage(
         self,
+        key: str,
         entry: EventEntry,
         lines: set[LineKey],
         flagged: set[LineKey],
-        fresh: dict[str, BookBoard],
+        fresh: set[str],
         now: datetime,
     ) -> list[ArbWindow]:
         out = []
@@ -280,14 +284,18 @@ class SignalStage:
             found = None
             full = complete_set(line_key[0])
             if full is not None and line_key not in flagged:
+                mkey = market_key(key, line_key[0])
+                m = self.markets.get(mkey)
                 quotes = {}
-                text = line_text(line_key)
-                for book, board in fresh.items():
-                    held = board.lines.get(text)
-                    prices = None if held is None else priced_complete(line_key[0], held[1])
-                    if prices is not None:
-                        quotes[book] = prices
-                found = formulas.arbitrage(quotes, sorted(full))
+                below = False  # some book's own margin is negative (Σ 1/o < 1)
+                for book, outs in [] if m is None else self._quotes(m, line_key[1], fresh):
+                    info = self.infos.get(mkey, book, line_key[1], line_key[0], outs)
+                    if info is not None:
+                        quotes[book] = info.prices
+                        below = below or info.margin < 0
+                # one book alone is an arbitrage only below a zero margin
+                if len(quotes) > 1 or below:
+                    found = formulas.arbitrage(quotes, sorted(full))
             open_ = entry.arbs.get(line_key)
             if found is not None:
                 legs = tuple(ArbLeg(g.outcome_id, g.bookmaker, g.price, g.stake) for g in found.legs)
@@ -304,37 +312,10 @@ class SignalStage:
                         line_key[0],
                         line_key[1],
                         open_.started_at,
-                        now,
+                        max(now, open_.started_at),  # bookmakers' captures interleave
                         open_.profit,
                         open_.suspect,
                         open_.legs,
                     )
                 )
         return out
-
-
-def _apply(board: BookBoard, snap: SnapshotV1) -> list[tuple[LineKey, str]]:
-    """Apply the snapshot to the board; returns the lines (key and text) whose outcomes changed
-    or went away."""
-    now = snap.captured_at
-    us = (now - _EPOCH) // _US
-    changed: list[tuple[LineKey, str]] = []
-    listed = {}
-    for line_key, outs in snap.changed.items():
-        text = listed[line_key] = line_text(line_key)
-        held = board.lines.get(text)
-        if held is None or held[1] != outs:
-            board.lines[text] = (us, outs)
-            changed.append((line_key, text))
-    if snap.keyframe:
-        keep = set(listed.values())
-        for text in [k for k in board.lines if k not in keep]:
-            del board.lines[text]
-            changed.append((split_line(text), text))
-    for line_key in snap.removed:
-        text = line_text(line_key)
-        if text in board.lines and line_key not in listed:
-            del board.lines[text]
-            changed.append((line_key, text))
-    board.captured_at, board.live = now, snap.live
-    return changed

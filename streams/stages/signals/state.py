@@ -1,16 +1,26 @@
-"""The signals stage's state: one board per event × bookmaker, one entry per event (pure).
+"""The signals stage's state: one value per event × market, one per event (pure).
 
-* :class:`BookBoard` (table ``signal_boards``, key ``"<event key>|<bookmaker>"``): the
-  bookmaker's current outcomes per line with the time each line last changed, the time of
-  its last capture of the event (freshness), and the lines whose opening price was emitted.
-* :class:`EventEntry` (table ``signal_events``, key: the event key): the bookmakers seen,
-  the open arbitrage windows, whether closing prices were emitted, and the last snapshot
-  record processed with the message published for it (to publish it again on redelivery).
+* :class:`MarketState` (table ``signal_markets``, key ``"<event key>|<market id>"``): every
+  bookmaker's lines of one market of one event. A line is held as ``[at, outcomes, opened]``:
+  ``at`` the capture (µs since the epoch) that last changed or removed it, ``outcomes``
+  (``None`` once the line went away), ``opened`` the capture whose opening price was emitted
+  (``None``: not yet). A removed line stays as a marker, so a line that comes back is not
+  opened twice.
+  Next to them, key ``"<event key>|markets"``: the ids of the event's markets held (written
+  when one is added).
+* :class:`EventEntry` (table ``signal_events``, key: the event key): each bookmaker's last
+  capture (µs) and live flag, the open arbitrage windows, whether closing prices were
+  emitted, and the last snapshot record processed with the message published for it (to
+  publish it again on redelivery; kept after the entry's JSON and a newline, unescaped). A
+  snapshot writes the markets it changed (and the index), then the entry: the entry is the
+  record's commit point.
 
-:func:`encode_board` / :func:`decode_board` and :func:`encode_event` / :func:`decode_event`
-are the only (de)serializers of the table values. :class:`Cached` keeps the decoded value
-of each key next to the bytes it came from, so a value is decoded again only when the table
-holds other bytes (after a recovery from the changelog).
+A snapshot that changes a few lines writes only their markets (a changelog record each), not
+the bookmaker's whole board. :func:`encode_market` / :func:`decode_market` and
+:func:`encode_event` / :func:`decode_event` are the only (de)serializers of the table values.
+:class:`Cached` keeps the decoded value of each key next to the bytes it came from, so a
+value is decoded again only when the table holds other bytes (after a recovery from the
+changelog).
 """
 
 from __future__ import annotations
@@ -18,57 +28,48 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import orjson
 
 from streams.contracts.signals import ArbLeg
-from streams.contracts.snapshot import Outcomes
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
 
 LineKey = tuple[int, str]
 
+#: one bookmaker's line: ``[at µs, outcomes or None, opened µs or None]`` (module docstring)
+Held = list[Any]
+AT, OUTS, OPENED = 0, 1, 2
 
-def _us(value: datetime) -> int:
+
+def to_us(value: datetime) -> int:
+    """UTC datetime → microseconds since the epoch (the state's times)."""
     return (value - _EPOCH) // _US
 
 
-def _dt(us: int) -> datetime:
-    return _EPOCH + us * _US
-
-
-def line_text(key: LineKey) -> str:
-    """``(18, "total=2.5")`` → ``"18|total=2.5"`` (the boards' line keys)."""
-    return f"{key[0]}|{key[1]}"
-
-
 def to_dt(us: int) -> datetime:
-    """Microseconds since the epoch (the boards' times) → UTC datetime."""
+    """Microseconds since the epoch (the state's times) → UTC datetime."""
     return _EPOCH + us * _US
 
 
-_key = line_text
+def market_key(event_key: str, market_id: int) -> str:
+    """The ``signal_markets`` key of one market of one event."""
+    return f"{event_key}|{market_id}"
 
 
-def split_line(text: str) -> LineKey:
-    """Inverse of :func:`line_text`."""
-    market_id, _, line = text.partition("|")
-    return int(market_id), line
+def index_key(event_key: str) -> str:
+    """The ``signal_markets`` key of the event's market ids."""
+    return f"{event_key}|markets"
 
 
 @dataclass(slots=True)
-class BookBoard:
-    """One bookmaker's current lines of one event. Lines are keyed by :func:`line_text` and
-    times kept as epoch microseconds, so the table value is encoded without a Python loop."""
+class MarketState:
+    """Every bookmaker's lines of one market of one event: book → line → :data:`Held`."""
 
-    captured_at: datetime
-    live: bool
-    #: line text → (µs since the epoch its outcomes last changed, outcomes)
-    lines: dict[str, tuple[int, Outcomes]] = field(default_factory=dict)
-    opened: set[str] = field(default_factory=set)
+    books: dict[str, dict[str, Held]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -83,9 +84,11 @@ class OpenArb:
 
 @dataclass(slots=True)
 class EventEntry:
-    """Per event: bookmakers seen, open arbitrage windows, closing emitted, last record."""
+    """Per event: bookmakers' last captures, markets held, open arbitrage windows, closing
+    emitted, last record."""
 
-    books: list[str] = field(default_factory=list)
+    #: bookmaker → [µs of its last capture of the event, live], in the order first seen
+    books: dict[str, list[Any]] = field(default_factory=dict)
     arbs: dict[LineKey, OpenArb] = field(default_factory=dict)
     closed: bool = False
     #: (partition, offset) of the last odds.snapshots.v1 record processed, and what was
@@ -94,41 +97,37 @@ class EventEntry:
     output: bytes | None = None
 
 
-def encode_board(board: BookBoard) -> bytes:
-    return orjson.dumps(
-        {
-            "v": STATE_VERSION,
-            "at": _us(board.captured_at),
-            "live": board.live,
-            "l": board.lines,
-            "o": list(board.opened),
-        }
-    )
+def encode_market(state: MarketState) -> bytes:
+    return orjson.dumps({"v": STATE_VERSION, "b": state.books})
 
 
-def decode_board(data: bytes | None) -> BookBoard | None:
+def decode_market(data: bytes | None) -> MarketState | None:
     if data is None:
         return None
     doc = orjson.loads(data)
     if doc.get("v") != STATE_VERSION:
-        raise ValueError(f"signal_boards state version {doc.get('v')!r}; this code reads {STATE_VERSION}")
-    return BookBoard(
-        captured_at=_dt(doc["at"]),
-        live=doc["live"],
-        lines={k: (t, outs) for k, (t, outs) in doc["l"].items()},
-        opened=set(doc["o"]),
-    )
+        raise ValueError(f"signal_markets state version {doc.get('v')!r}; this code reads {STATE_VERSION}")
+    return MarketState(books=doc["b"])
+
+
+def encode_index(market_ids: set[int]) -> bytes:
+    return orjson.dumps(sorted(market_ids))
+
+
+def decode_index(data: bytes | None) -> set[int] | None:
+    return None if data is None else set(orjson.loads(data))
 
 
 def encode_event(entry: EventEntry) -> bytes:
-    return orjson.dumps(
+    doc = orjson.dumps(
         {
             "v": STATE_VERSION,
             "b": entry.books,
             "a": [
                 [
-                    _key(k),
-                    _us(a.started_at),
+                    k[0],
+                    k[1],
+                    to_us(a.started_at),
                     a.profit,
                     a.suspect,
                     [[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs],
@@ -137,26 +136,27 @@ def encode_event(entry: EventEntry) -> bytes:
             ],
             "c": entry.closed,
             "last": entry.last,
-            "out": None if entry.output is None else entry.output.decode(),
         }
     )
+    return doc if entry.output is None else doc + b"\n" + entry.output
 
 
 def decode_event(data: bytes | None) -> EventEntry | None:
     if data is None:
         return None
-    doc = orjson.loads(data)
+    head, newline, output = data.partition(b"\n")  # orjson writes no raw newline
+    doc = orjson.loads(head)
     if doc.get("v") != STATE_VERSION:
         raise ValueError(f"signal_events state version {doc.get('v')!r}; this code reads {STATE_VERSION}")
     return EventEntry(
-        books=list(doc["b"]),
+        books=doc["b"],
         arbs={
-            split_line(k): OpenArb(_dt(start), profit, suspect, tuple(ArbLeg(*leg) for leg in legs))
-            for k, start, profit, suspect, legs in doc["a"]
+            (mid, line): OpenArb(to_dt(start), profit, suspect, tuple(ArbLeg(*leg) for leg in legs))
+            for mid, line, start, profit, suspect, legs in doc["a"]
         },
         closed=doc["c"],
         last=None if doc["last"] is None else (doc["last"][0], doc["last"][1]),
-        output=None if doc["out"] is None else doc["out"].encode(),
+        output=bytes(output) if newline else None,
     )
 
 

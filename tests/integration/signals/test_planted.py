@@ -19,7 +19,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from sinks.signals.reading import signals_command
+from sinks.signals.reading import ARB_WINDOWS, legs, signals_command
 from sinks.signals.sink import SignalsSink
 from streams.contracts.signals import SignalsV1, decode_signals
 from streams.contracts.snapshot import encode_snapshot
@@ -119,6 +119,11 @@ async def test_planted_signals_found_and_stored_once(harness: Harness, migrated_
         assert [(r["market_id"], r["ended_at"] is not None) for r in rows] == [(1, True), (18, True)]
         assert [r["profit"] for r in rows] == pytest.approx([plant.ARBS[1][0], plant.ARBS[18][0]])
         assert await count("SELECT count(*) FROM signal_arbitrage_open") == 0
+        # the demo's list of windows names markets and the legs' outcomes
+        windows = {r["market_id"]: r for r in await conn.fetch(ARB_WINDOWS, 10)}
+        assert sorted(g["outcome_name"] for g in legs(windows[18])) == ["Over 2.5", "Under 2.5"]
+        assert windows[18]["market_name"] == "Over/Under 2.5"
+        assert not {g["outcome_name"] for g in legs(windows[1])} & {g["outcome_id"] for g in legs(windows[1])}
         # the reading side: oddsflow signals --json
         env = {"ODDS_POSTGRES__URL": migrated_db, "ODDS_SIGNALS__HOME_BOOKMAKER": "betpawa"}
         result = await asyncio.to_thread(CliRunner().invoke, signals_command, ["--json"], env=env)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+from statistics import median
+
 import pytest
+import shin
 
 from streams.stages.signals import formulas as f
 from streams.stages.signals.outcomes import complete_set, priced_complete
@@ -121,3 +125,22 @@ def test_priced_complete_guards() -> None:
     assert priced_complete(1, {"1": 2.1, "2": 3.4, "3": 3.5}) is not None
     # double chance (1X, 12, X2) is named complete but not exclusive: Σπ ≈ 2 is kept out
     assert priced_complete(10, {"9": 1.3, "10": 1.35, "11": 1.6}) is None
+
+
+def test_shin_two_outcomes_is_the_packages_closed_form_exactly() -> None:
+    """fair_shin computes the shin package's two-outcome closed form itself (no per-call
+    overhead): the same numbers, bit for bit."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        prices = [round(rng.uniform(1.01, 40.0), 2) for _ in range(2)]
+        if sum(1 / p for p in prices) > 1:
+            assert f.fair_shin(prices) == list(shin.calculate_implied_probabilities(prices))
+
+
+def test_consensus_median_matches_statistics_median() -> None:
+    rng = random.Random(3)
+    for n in range(1, 9):
+        books = {f"b{i}": {"1": rng.random(), "2": rng.random()} for i in range(n)}
+        cons = f.consensus(books)
+        assert cons["1"] == median(b["1"] for b in books.values())
+        assert cons["2"] == median(b["2"] for b in books.values())

@@ -29,11 +29,11 @@ def snap(book: str, at: datetime, lines: dict[tuple[int, str], Outcomes], *, key
 
 class Stage:
     def __init__(self, agreement: bool = False, **settings: object) -> None:
-        self.boards: dict[str, bytes] = {}
+        self.markets: dict[str, bytes] = {}
         self.events: dict[str, bytes] = {}
         self.settings = SignalsSettings(**settings)  # type: ignore[arg-type]
         agree = AgreementSettings() if agreement else None
-        self.stage = SignalStage(self.settings, self.boards, self.events, agree)
+        self.stage = SignalStage(self.settings, self.markets, self.events, agree)
         self.offset = 0
 
     def put(self, s: SnapshotV1, offset: int | None = None):  # type: ignore[no-untyped-def]
@@ -176,9 +176,9 @@ def test_state_recovered_from_the_tables_decides_the_same() -> None:
     for s in script:
         outs_b.append(b.put(s).output)
         # a new worker: the same table bytes, copies, nothing cached
-        b.stage = SignalStage(b.settings, {k: bytes(v) for k, v in b.boards.items()},
+        b.stage = SignalStage(b.settings, {k: bytes(v) for k, v in b.markets.items()},
                               {k: bytes(v) for k, v in b.events.items()})  # fmt: skip
-        b.boards, b.events = b.stage.boards.table, b.stage.events.table  # type: ignore[assignment]
+        b.markets, b.events = b.stage.markets.table, b.stage.events.table  # type: ignore[assignment]
     assert outs_a == outs_b
     assert decode_signals(outs_a[1]).arbitrages[0].ended_at is None  # type: ignore[arg-type]
 
@@ -203,3 +203,16 @@ def test_events_without_sportradar_id_are_skipped() -> None:
     lone = SnapshotV1(**{**{f: getattr(s, f) for f in s.__dataclass_fields__},
                          "event": EventInfo(None, "soccer", "A", "B", KICKOFF)})  # fmt: skip
     assert st.put(lone).verdict is Verdict.SKIPPED
+
+
+def test_a_window_never_ends_before_it_started() -> None:
+    """Bookmakers' captures interleave: the snapshot that closes a window may have been
+    captured before the one that opened it."""
+    st = Stage()
+    st.put(snap("sportybet", at(10), {OU: {"12": 2.10, "13": 1.80}}))
+    r = st.put(snap("bet9ja", at(12), {OU: {"12": 1.85, "13": 2.05}}))
+    assert r.signals is not None and r.signals.arbitrages[0].started_at == at(12)
+    r = st.put(snap("sportybet", at(11), {OU: {"12": 1.80, "13": 1.80}}))  # captured before 12
+    assert r.signals is not None
+    (closed,) = r.signals.arbitrages
+    assert (closed.started_at, closed.ended_at) == (at(12), at(12))

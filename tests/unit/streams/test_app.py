@@ -88,7 +88,7 @@ def test_raw_pattern_resolution() -> None:
 def test_app_has_its_agents_and_tables() -> None:
     app = create_app(load_settings(streams={"app_id": "wiring"}), ["odds.raw.betpawa", "odds.raw.x"])
     assert set(app.agents) == {"normalize_raw", "match_captures", "compute_signals"}
-    assert set(app.tables) == {"event_registry", "last_prices", "signal_boards", "signal_events"}
+    assert set(app.tables) == {"event_registry", "last_prices", "signal_markets", "signal_events"}
     assert set(app.tables) == set(CHANGELOG_TABLES)  # made before faust starts
     assert app.tables["last_prices"].changelog_topic.get_topic_name() == "wiring-last_prices-changelog"
     assert app.oddsflow.settings.streams.app_id == "wiring"
