@@ -201,6 +201,7 @@ class BatchWriter:
         if outer:
             self._stage_dirty = False  # ON COMMIT DELETE ROWS emptied it (not at a savepoint's end)
         layer.merge_into_parent()
+        self.dimensions.committed(batch.lifecycle)
         return result
 
     async def _write_captures(

@@ -119,6 +119,11 @@ CAPTURES_AFTER_CLOSE = Counter(
     "Captures of closed events: late (dead-lettered) or after_close (redelivered, or again over).",
     ["reason"],
 )
+SINK_ID_CACHE = Gauge(
+    "oddsflow_sink_id_cache_entries",
+    "Entries of the sink's dimension id cache, per map (closed events are dropped from it).",
+    ["cache"],
+)
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
 #: histograms also export ``_bucket``/``_sum``/``_count``).
@@ -150,6 +155,7 @@ EXPORTED = {
         EVENTS_CLOSED,
         EVENTS_REOPENED,
         CAPTURES_AFTER_CLOSE,
+        SINK_ID_CACHE,
     )
 }
 
