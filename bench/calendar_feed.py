@@ -90,9 +90,9 @@ def _ended_capture(world: World, match: Match, book: BookState, at: datetime) ->
     """SportyBet's last response for a finished ``match`` (no longer in the world)."""
     carried = match.carries_sr("sportybet")
     event_id = f"sr:match:{match.sr_id}" if carried else f"sr:simple_match:{match.sr_id}"
-    payload = sportybet.render(
-        match, book, event_id=event_id, size=world.config.size, now_ms=int(at.timestamp() * 1000), seed=world.seed
-    )
+    now_ms = int(at.timestamp() * 1000)
+    size = world.config.size
+    payload = sportybet.render(match, book, event_id=event_id, size=size, now_ms=now_ms, seed=world.seed)
     return SimulatedCapture("sportybet", event_id, match.sr_id if carried else None, at, payload, -1)
 
 
@@ -116,6 +116,7 @@ def rounds(cal: Calendar, start: datetime) -> Iterator[Round]:
         for j, (i, b) in enumerate(picks, start=len(ended)):
             out.captures.append(capture(world, i, b, t0 + j * step / n))
         yield out
-        before = [(m, world.books[i]["sportybet"] if "sportybet" in world.bookmakers else None) for i, m in enumerate(world.matches)]
+        sporty = "sportybet" in world.bookmakers
+        before = [(m, world.books[i]["sportybet"] if sporty else None) for i, m in enumerate(world.matches)]
         world.step(cal.live_every_s)
         ended = [(m, b) for i, (m, b) in enumerate(before) if world.matches[i] is not m and b is not None]

@@ -148,6 +148,8 @@ class Stack:
             "ODDS_SINK__GROUP_ID": f"bench-sink-{u}",
             "ODDS_MONITOR__WORKER_PORT": "0",
             "ODDS_MONITOR__SINK_PORT": "0",
+            # READY reads INFO lines; commands log at WARNING unless asked (streams/cli/root.py)
+            "ODDS_LOG_LEVEL": os.environ.get("ODDS_LOG_LEVEL") or "INFO",
         }
 
     @property

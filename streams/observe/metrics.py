@@ -103,7 +103,7 @@ OPEN_EVENTS = Gauge(
 )
 TABLE_ENTRIES = Gauge(
     "oddsflow_table_entries",
-    "Entries of a match-stage table held by this worker (standby partitions included).",
+    "Entries of a match- or signals-stage table held by this worker (standby partitions included).",
     ["table"],
 )
 EVENTS_CLOSED = Counter(

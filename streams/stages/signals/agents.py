@@ -37,7 +37,7 @@ from streams.contracts.signals import SignalsV1
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
-from streams.stages.signals.logic import SignalStage
+from streams.stages.signals.logic import SignalStage, Verdict
 
 #: the stage's tables; their changelogs are ``<app_id>-<name>-changelog``
 TABLES = ("signal_boards", "signal_events")
@@ -80,6 +80,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     records_in = metrics.RECORDS_IN.labels("signals", topics.snapshots)
     bytes_in = metrics.BYTES_IN.labels("signals", topics.snapshots)
     records_out = metrics.RECORDS_OUT.labels("signals", out_topic)
+    entries_boards = metrics.TABLE_ENTRIES.labels(TABLES[0])
+    entries_events = metrics.TABLE_ENTRIES.labels(TABLES[1])
 
     async def compute_signals(stream: Any) -> AsyncIterator[str]:
         async for event in stream.noack().events():
@@ -99,6 +101,10 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 await ctx.dead_letter(msg, exc, stage="signals")
                 raise
             if isinstance(snap, EventLifecycleV1):  # an event closed or reopened: nothing to price
+                if snap.state == "closed":
+                    stage.forget(snap.key)
+                    entries_boards.set(len(boards))
+                    entries_events.set(len(events))
                 ticket.done()
                 yield "lifecycle"
                 continue
@@ -109,6 +115,9 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="signals", bookmaker=snap.bookmaker)
                 raise
+            if result.verdict is Verdict.NEW:
+                entries_boards.set(len(boards))
+                entries_events.set(len(events))
             if result.output is None:
                 ticket.done()
             else:

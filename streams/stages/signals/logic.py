@@ -175,6 +175,30 @@ class SignalStage:
         self.events.put(key, entry)
         return Result(Verdict.NEW, output, signals if output is not None else None)
 
+    def forget(self, key: str) -> int:
+        """An event closed (its ``odds.event_lifecycle.v1`` record): delete its entries from
+        both tables (tombstones in the changelogs) so that they hold the open events only;
+        returns the entries deleted.
+
+        The close record follows every snapshot of the event on its partition, so nothing of
+        the event is pending. A snapshot redelivered after a crash between the deletes and the
+        commit is processed anew and its signals published again: the signals sink stores
+        them with ``ON CONFLICT DO NOTHING``. A reopened event starts from an empty state
+        (the match stage rebuilds its board from a keyframe).
+        """
+        entry = self.events.get(key)
+        if entry is None:
+            return 0
+        deleted = 1
+        for book in entry.books:
+            bkey = f"{key}|{book}"
+            if self.boards.get(bkey) is not None:
+                self.boards.delete(bkey)
+                deleted += 1
+        # the fair-value memo is bounded on its own (_FAIR_CACHE)
+        self.events.delete(key)
+        return deleted
+
     # -- parts ---------------------------------------------------------------------------
 
     def _closing(self, key: str, entry: EventEntry) -> list[LinePrice]:

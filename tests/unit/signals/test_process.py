@@ -203,3 +203,18 @@ def test_events_without_sportradar_id_are_skipped() -> None:
     lone = SnapshotV1(**{**{f: getattr(s, f) for f in s.__dataclass_fields__},
                          "event": EventInfo(None, "soccer", "A", "B", KICKOFF)})  # fmt: skip
     assert st.put(lone).verdict is Verdict.SKIPPED
+
+
+def test_forget_deletes_a_closed_event_from_both_tables() -> None:
+    st = Stage()
+    st.put(snap("betpawa", at(0), {OU: {"12": 1.9, "13": 1.9}}))
+    st.put(snap("sportybet", at(1), {OU: {"12": 1.85, "13": 1.95}}))
+    key = "sr:1001"
+    assert set(st.boards) == {f"{key}|betpawa", f"{key}|sportybet"} and set(st.events) == {key}
+    assert st.stage.forget(key) == 3
+    assert st.boards == {} and st.events == {}
+    assert st.stage.forget(key) == 0  # applied twice (a close republished after a restart)
+    # a reopened event starts anew: its first snapshot is new and prices opening lines again
+    r = st.put(snap("betpawa", at(5), {OU: {"12": 1.9, "13": 1.9}}))
+    assert r.verdict is Verdict.NEW and r.signals is not None
+    assert {p.kind for p in r.signals.prices} == {"opening"}
