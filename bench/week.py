@@ -209,6 +209,12 @@ def report(result: dict[str, Any], cal: Calendar) -> None:
     print(f"postgres events: {pg['events']} ({pg['closed']} closed, {pg['open']} open)")
     closed = samples[-1].get("closed", {}) if samples else {}
     print("closed by reason (worker): " + (", ".join(f"{k} {v:.0f}" for k, v in closed.items()) or "none"))
+    if samples:
+        late = samples[-1].get("after_close", {})
+        print(
+            f"reopened {samples[-1].get('reopened', 0):.0f}; captures after close: "
+            + (", ".join(f"{k} {v:.0f}" for k, v in late.items()) or "none")
+        )
     rec = result["recovery"]
     ok = "OK" if rec["ready_s"] is not None and rec["ready_s"] <= RECOVERY_TARGET_S else "MISS"
     print(

@@ -120,7 +120,7 @@ class Probe:
             return sum(latest[tp] - earliest[tp] for tp in tps)
 
     def worker_metrics(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"open_events": 0.0, "closed": {}, "worker_rss_mb": 0.0}
+        out: dict[str, Any] = {"open_events": 0.0, "closed": {}, "after_close": {}, "worker_rss_mb": 0.0}
         for table in TABLES:
             out[table] = 0.0
         for proc in self.stack.of("worker"):
@@ -132,6 +132,9 @@ class Probe:
                 out[table] += m.get("oddsflow_table_entries", {}).get(table, 0.0)
             for reason, n in m.get("oddsflow_events_closed_total", {}).items():
                 out["closed"][reason] = out["closed"].get(reason, 0.0) + n
+            out["reopened"] = out.get("reopened", 0.0) + sum(m.get("oddsflow_events_reopened_total", {}).values())
+            for reason, n in m.get("oddsflow_captures_after_close_total", {}).items():
+                out["after_close"][reason] = out["after_close"].get(reason, 0.0) + n
             out["worker_rss_mb"] += rss_mb(proc.popen.pid) or 0.0
         return out
 
