@@ -132,7 +132,8 @@ class Probe:
                 out[table] += m.get("oddsflow_table_entries", {}).get(table, 0.0)
             for reason, n in m.get("oddsflow_events_closed_total", {}).items():
                 out["closed"][reason] = out["closed"].get(reason, 0.0) + n
-            out["reopened"] = out.get("reopened", 0.0) + sum(m.get("oddsflow_events_reopened_total", {}).values())
+            reopened = sum(m.get("oddsflow_events_reopened_total", {}).values())
+            out["reopened"] = out.get("reopened", 0.0) + reopened
             for reason, n in m.get("oddsflow_captures_after_close_total", {}).items():
                 out["after_close"][reason] = out["after_close"].get(reason, 0.0) + n
             out["worker_rss_mb"] += rss_mb(proc.popen.pid) or 0.0
