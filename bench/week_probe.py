@@ -98,19 +98,21 @@ class Probe:
         self.topics = changelog_topics(stack)
         self.dirs = broker_log_dirs(stack.broker_pid)
 
-    async def settle(self, conn: Any, target: int, stall_s: float) -> int:
-        """Until ``snapshots`` holds ``target`` rows or their count did not move for ``stall_s``."""
+    async def settle(self, conn: Any, published: int, stall_s: float) -> int:
+        """Until ``snapshots`` holds a row for each of the ``published`` captures but those of
+        closed events (the workers' ``oddsflow_captures_after_close_total``), or their count
+        did not move for ``stall_s``; returns the rows."""
         last, moved = -1, time.monotonic()
         while True:
             n = int(await conn.fetchval("SELECT count(*) FROM snapshots"))
-            if n >= target:
+            if n >= published - sum(self.worker_metrics()["after_close"].values()):
                 return n
             if n != last:
                 last, moved = n, time.monotonic()
             elif time.monotonic() - moved > stall_s:
                 return n
             self.stack.check_alive()
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(0.2)
 
     async def changelog_records(self) -> int:
         async with LogOffsets(self.stack.settings.kafka) as log:

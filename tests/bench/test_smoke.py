@@ -97,7 +97,7 @@ EXPECT = {
     "week": (
         r"week: \d+ events × 3 bookmakers, \d+ captures over 0\.5 days",
         r"plateau \(second half\): open events \d+–\d+",
-        r"stored / published per bookmaker: .*: OK",
+        r"stored \d+ = published \d+ - captures of closed events \d+: OK",
         r"closed by reason \(worker\): .*ended \d+",
         r"worker restart: ready after [\d.]+s \(target ≤ 30s: (OK|MISS)\)",
     ),

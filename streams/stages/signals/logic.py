@@ -192,11 +192,15 @@ class SignalStage:
         deleted = 1
         for book in entry.books:
             bkey = f"{key}|{book}"
-            if self.boards.get(bkey) is not None:
+            board = self.boards.get(bkey)
+            if board is not None:
+                for text in board.lines:  # the fair-value memo of its lines
+                    self._fair.pop((bkey, text), None)
                 self.boards.delete(bkey)
                 deleted += 1
-        # the fair-value memo is bounded on its own (_FAIR_CACHE)
         self.events.delete(key)
+        if self.agreement is not None:
+            self.agreement.forget(key)
         return deleted
 
     # -- parts ---------------------------------------------------------------------------

@@ -211,8 +211,9 @@ def test_forget_deletes_a_closed_event_from_both_tables() -> None:
     st.put(snap("sportybet", at(1), {OU: {"12": 1.85, "13": 1.95}}))
     key = "sr:1001"
     assert set(st.boards) == {f"{key}|betpawa", f"{key}|sportybet"} and set(st.events) == {key}
+    assert st.stage._fair  # fair values memoised for the boards' lines
     assert st.stage.forget(key) == 3
-    assert st.boards == {} and st.events == {}
+    assert st.boards == {} and st.events == {} and st.stage._fair == {}
     assert st.stage.forget(key) == 0  # applied twice (a close republished after a restart)
     # a reopened event starts anew: its first snapshot is new and prices opening lines again
     r = st.put(snap("betpawa", at(5), {OU: {"12": 1.9, "13": 1.9}}))
