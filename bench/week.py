@@ -18,7 +18,9 @@ Sportradar id close when idle (``ODDS_STREAMS__EVENT_IDLE_HOURS``, ``reason=idle
 ``oddsflow worker`` (memory table store: the changelogs are the state) and one ``oddsflow
 sink``, on ``--engine`` (one Apache Kafka node by default). The changelog topics get
 ``--segment-ms`` segments so that the broker compacts them during the run (with Kafka's
-default 7-day segments nothing would be compacted in minutes; in a real week it would be).
+default 7-day segments nothing would be compacted in minutes; in a real week it would be),
+and keep tombstones as long (``delete.retention.ms``, a day by default: wall-clock time,
+which would keep every tombstone of a week compressed into minutes).
 
 **Samples**, every ``--sample-every-h`` hours of stream time, once the sink has stored a
 snapshot for every capture published so far, less the captures of closed events
@@ -284,7 +286,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workers", type=int, default=1, help="oddsflow worker processes")
     parser.add_argument("--partitions", type=int, default=6)
-    parser.add_argument("--segment-ms", type=int, default=60000, help="changelog segment.ms (compaction)")
+    parser.add_argument(
+        "--segment-ms", type=int, default=60000, help="changelogs: segment.ms and delete.retention.ms"
+    )
     parser.add_argument("--stall-s", type=float, default=120.0, help="stop waiting for rows after this")
     parser.add_argument("--settle-s", type=float, default=6.0, help="wait after every process is ready")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "week.png", help="PNG to write")
@@ -311,7 +315,8 @@ def main() -> None:
         stack.wait_ready(settle_s=args.settle_s)
         topics = changelog_topics(stack)
         asyncio.run(compact_changelogs(stack, topics, args.segment_ms))
-        print(f"changelogs {', '.join(topics)}: segment.ms {args.segment_ms}")
+        names = ", ".join(topics)
+        print(f"changelogs {names}: segment.ms and delete.retention.ms {args.segment_ms}")
         print(header(), flush=True)
         result = asyncio.run(drive(stack, cal, args))
         result["recovery"] = restart_worker(stack, Probe(stack))

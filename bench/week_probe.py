@@ -58,11 +58,17 @@ def changelog_topics(stack: Stack) -> list[str]:
 
 
 async def compact_changelogs(stack: Stack, topics: list[str], segment_ms: int) -> None:
-    """Short segments and an eager cleaner on ``topics`` (Kafka compacts closed segments only)."""
+    """Short segments and an eager cleaner on ``topics`` (Kafka compacts closed segments only),
+    and tombstones kept as long as one segment instead of a day (wall-clock: in a week
+    compressed into minutes, a day's retention would keep every tombstone of the run)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=stack.bootstrap)
     await admin.start()
     try:
-        configs = {"segment.ms": str(segment_ms), "min.cleanable.dirty.ratio": "0.1"}
+        configs = {
+            "segment.ms": str(segment_ms),
+            "min.cleanable.dirty.ratio": "0.1",
+            "delete.retention.ms": str(segment_ms),
+        }
         await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs) for t in topics])
     finally:
         await admin.close()
