@@ -57,21 +57,41 @@ def changelog_topics(stack: Stack) -> list[str]:
     return [f"{app}-{table}-changelog" for table in TABLES]
 
 
-async def compact_changelogs(stack: Stack, topics: list[str], segment_ms: int) -> None:
+async def compact_changelogs(stack: Stack, topics: list[str], segment_ms: int) -> dict[str, dict[str, str]]:
     """Short segments and an eager cleaner on ``topics`` (Kafka compacts closed segments only),
     and tombstones kept as long as one segment instead of a day (wall-clock: in a week
-    compressed into minutes, a day's retention would keep every tombstone of the run)."""
+    compressed into minutes, a day's retention would keep every tombstone of the run).
+
+    AlterConfigs replaces a topic's whole dynamic config, so the topic's own settings (faust's
+    ``cleanup.policy=compact`` …) are read first and sent again with these; returns the
+    configs set, per topic."""
     admin = AIOKafkaAdminClient(bootstrap_servers=stack.bootstrap)
     await admin.start()
     try:
-        configs = {
+        ours = {
             "segment.ms": str(segment_ms),
             "min.cleanable.dirty.ratio": "0.1",
             "delete.retention.ms": str(segment_ms),
         }
-        await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, t, configs) for t in topics])
+        resources = [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics]
+        found: dict[str, dict[str, str]] = {}
+        for response in await admin.describe_configs(resources):
+            for _code, _msg, _type, name, entries in response.resources:
+                found[name] = {e[0]: e[1] for e in entries if _dynamic(e[3])}
+        configs = {t: found.get(t, {}) | ours for t in topics}
+        if any(c.get("cleanup.policy") != "compact" for c in configs.values()):
+            raise RuntimeError(f"changelog topics without cleanup.policy=compact: {found}")
+        changes = [ConfigResource(ConfigResourceType.TOPIC, t, c) for t, c in configs.items()]
+        await admin.alter_configs(changes)
+        return configs
     finally:
         await admin.close()
+
+
+def _dynamic(source: object) -> bool:
+    """A config entry set on the topic: ``is_default`` False (DescribeConfigs v0), or config
+    source DYNAMIC_TOPIC_CONFIG (1, v1 and later)."""
+    return source is False or (not isinstance(source, bool) and source == 1)
 
 
 def broker_log_dirs(pid: int | None) -> list[Path]:
