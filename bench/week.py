@@ -1,9 +1,9 @@
 """A simulated week in compressed time: do worker memory, tables, changelogs and sink caches plateau?
 
-    .venv/bin/python bench/week.py                   # 20,000 events × 3 bookmakers over 7 days
+    .venv/bin/python bench/week.py                   # 20,000 events × 3 bookmakers over 7 days (hours)
     .venv/bin/python bench/week.py --events 3000     # a reduced run (same week, fewer slots)
     .venv/bin/python bench/week.py --engine tansu    # the broker: kafka (default) or tansu
-    .venv/bin/python bench/week.py --smoke           # CI: a few hundred events over one day
+    .venv/bin/python bench/week.py --smoke           # CI: ~150 events over half a day
 
 **Feed.** :mod:`bench.calendar_feed`: matches created, quoted prematch from 3–6 h before
 kickoff, played (~2 h) and ended over ``--days`` of stream time, kickoffs spread over the
