@@ -134,7 +134,6 @@ class Stack:
         """Environment of every process of the run (the caller's plus the run's names)."""
         u = self.uid
         return os.environ | {
-            "ODDS_LOG_LEVEL": "INFO",  # READY lines are INFO; the processes log to files
             "ODDS_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap,
             "ODDS_KAFKA__ENGINE": self.engine,
             "ODDS_POSTGRES__URL": self.db_url,
@@ -149,6 +148,8 @@ class Stack:
             "ODDS_SINK__GROUP_ID": f"bench-sink-{u}",
             "ODDS_MONITOR__WORKER_PORT": "0",
             "ODDS_MONITOR__SINK_PORT": "0",
+            # READY reads INFO lines; commands log at WARNING unless asked (streams/cli/root.py)
+            "ODDS_LOG_LEVEL": os.environ.get("ODDS_LOG_LEVEL") or "INFO",
         }
 
     @property

@@ -6,6 +6,8 @@ the sink's from ``sink_offsets`` in Postgres) against fetch high watermarks
 (:mod:`streams.kafka.lag`), captures per bookmaker from Postgres, and the dead-letter topic
 read from the beginning and counted by stage and kind. The unmapped share per bookmaker
 comes from ``snapshots.unmapped_lines`` and ``mapped_lines`` (see :func:`bookmaker_view`).
+Open events come from Postgres too (:func:`open_events`), not from the workers' metric:
+status needs no worker's ``/metrics`` port, and counts the events a user can query.
 ``--json`` prints it once for scripts; the default is a live rich view refreshed every
 ``--interval`` seconds.
 """
@@ -46,6 +48,8 @@ class Status:
     #: (listings of the id-less feeds, :data:`streams.adapters.FEEDS`, on a Sportradar event),
     #: ``unmatched``, and ``review`` (pending rows of ``match_reviews``); see :func:`matching_view`
     matching: dict[str, int] = field(default_factory=dict)
+    open_events: int | None = None  # see open_events(); None: nothing stored yet
+    open_window_h: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +59,8 @@ class Status:
             "dlq": self.dlq,
             "unmatched_events": self.unmatched_events,
             "matching": self.matching,
+            "open_events": self.open_events,
+            "open_window_h": self.open_window_h,
         }
 
 
@@ -142,6 +148,11 @@ async def collect(settings: Settings) -> Status:
             await conn.fetchval("SELECT count(*) FROM events WHERE sportradar_id IS NULL")
         )
         status.matching = await matching_view(conn)
+        lc = settings.streams
+        status.open_window_h = lc.event_idle_hours + lc.event_grace_hours
+        if status.bookmakers:
+            newest = max(datetime.fromisoformat(b["last_capture"]) for b in status.bookmakers)
+            status.open_events = await open_events(conn, newest - timedelta(hours=status.open_window_h))
     finally:
         await conn.close()
     status.dlq = await _dlq_counts(settings)
@@ -170,6 +181,25 @@ async def matching_view(conn: Any) -> dict[str, int]:
         "unmatched": int(row["unmatched"]),
         "review": review,
     }
+
+
+async def open_events(conn: Any, since: datetime) -> int:
+    """Events not closed (``closed_at IS NULL``) with a capture stored at or after ``since``.
+
+    :func:`collect` passes the newest capture stored (stream time, as the match stage sees
+    it, so a replay of old captures counts too) minus idle + grace hours: an event without
+    a capture for that long is closed by the match stage; the window leaves out events that
+    will never be closed in Postgres (stored before the lifecycle existed). One index probe
+    (``snapshots (event_id, captured_at)``) per event not closed.
+    """
+    return int(
+        await conn.fetchval(
+            """SELECT count(*) FROM events e
+                WHERE e.closed_at IS NULL
+                  AND EXISTS (SELECT 1 FROM snapshots s WHERE s.event_id = e.id AND s.captured_at >= $1)""",
+            since,
+        )
+    )
 
 
 #: the unmapped share is taken over each bookmaker's captures of this long before its last one
@@ -241,7 +271,10 @@ def render(status: Status, width: int = 80) -> Group:
             str(s["lag"]), f"{s['lag_seconds']:.1f}",
             str(s.get("in_per_s", "-")), str(s.get("out_per_s", "-")),
         )  # fmt: skip
-    books = Table(title="bookmakers")
+    caption = None
+    if status.open_events is not None:
+        caption = f"open events: {status.open_events} (captured in the last {status.open_window_h:g} h)"
+    books = Table(title="bookmakers", caption=caption)
     books.add_column("bookmaker", overflow="fold")
     for col in ("last capture", "fresh s", "captures", "unmapped %"):
         books.add_column(col, justify="right", no_wrap=True)

@@ -27,7 +27,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sinks.write.id_cache import Maps, Meta
-from sinks.write.records import Capture
+from sinks.write.records import Capture, Lifecycle
+from streams.contracts.lifecycle import EventLifecycleV1
+from streams.observe import metrics
 
 Connection = Any  # asyncpg.Connection (no type stubs)
 
@@ -46,6 +48,21 @@ class Dimensions:
     def clear(self) -> None:
         self.cache = Maps()
         self.generation += 1
+        self._export()
+
+    def committed(self, records: Sequence[Lifecycle]) -> None:
+        """After a batch's transaction committed (its layer merged), with the lifecycle records
+        it applied: drop the closed events' ids from the cache (:meth:`Maps.forget`), so it
+        holds the open events only, and export the cache's size."""
+        for item in records:
+            event = item.event
+            if isinstance(event, EventLifecycleV1) and event.state == "closed":
+                self.cache.forget(event.sportradar_id, event.bookmakers)
+        self._export()
+
+    def _export(self) -> None:
+        for name, size in self.cache.sizes().items():
+            metrics.SINK_ID_CACHE.labels(name).set(size)
 
     def cached(self, captures: Sequence[Capture]) -> list[tuple[int, int] | None]:
         """Ids the committed cache already knows (no I/O; the sink calls it when a batch

@@ -54,6 +54,39 @@ class Maps:
     def child(self) -> Maps:
         return Maps(parent=self)
 
+    def sizes(self) -> dict[str, int]:
+        """Entries per map of this layer alone (the ``oddsflow_sink_id_cache_entries`` gauge)."""
+        return {name: len(getattr(self, name)) for name in self._NAMES}
+
+    def forget(self, sportradar_id: int | None, bookmakers: dict[str, str]) -> int:
+        """Drop a closed event's ids from this layer; returns the entries dropped.
+
+        Only the per-event maps are touched (sports, tournaments, bookmakers stay). A later
+        capture of the event (reopened, or a replay) misses the cache and resolves through
+        Postgres again, so forgetting is always safe; it keeps the cache bounded by the
+        events open at once instead of every event ever seen.
+        """
+        dropped = 0
+        events: set[int] = set()
+        if sportradar_id is not None:
+            hit = self.by_sportradar.pop(sportradar_id, None)
+            if hit is not None:
+                events.add(hit[0])
+                dropped += 1
+        for bookmaker, event_id in bookmakers.items():
+            resolved = self.resolved.pop((sportradar_id, bookmaker, event_id), None)
+            if resolved is not None:
+                events.add(resolved[1])
+                dropped += 1
+            bm = self.bookmakers.get(bookmaker)
+            own = self.by_bookmaker_event.pop((bm, event_id), None) if bm is not None else None
+            if own is not None:
+                events.add(own)
+                dropped += 1
+        for event in events:
+            dropped += self.meta.pop(event, None) is not None
+        return dropped
+
     def merge_into_parent(self) -> None:
         """Keep this layer's ids (its savepoint was released / transaction committed)."""
         assert self.parent is not None

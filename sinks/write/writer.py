@@ -209,6 +209,7 @@ class BatchWriter:
             self.dimensions.clear()
         else:
             layer.merge_into_parent()
+        self.dimensions.committed(batch.lifecycle)
         return result
 
     async def _write_captures(

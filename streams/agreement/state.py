@@ -54,6 +54,11 @@ class AgreementState:
     def __len__(self) -> int:
         return len(self._events)
 
+    def forget(self, event: str) -> bool:
+        """Drop ``event`` (it closed): the state then holds the open events, not the last
+        ``max_events`` seen. True if it was held."""
+        return self._events.pop(event, None) is not None
+
     def has_board(self, event: str, bookmaker: str) -> bool:
         """Whether a capture of ``bookmaker`` for ``event`` is held (diffs can be applied)."""
         held = self._events.get(event)

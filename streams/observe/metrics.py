@@ -109,7 +109,7 @@ OPEN_EVENTS = Gauge(
 )
 TABLE_ENTRIES = Gauge(
     "oddsflow_table_entries",
-    "Entries of a match-stage table held by this worker (standby partitions included).",
+    "Entries of a match- or signals-stage table held by this worker (standby partitions included).",
     ["table"],
 )
 EVENTS_CLOSED = Counter(
@@ -133,6 +133,11 @@ EVENTS_MERGED = Counter(
 CAPTURES_REROUTED = Counter(
     "oddsflow_captures_rerouted_total",
     "Captures of a merged-away event key sent on to the surviving event's key.",
+)
+SINK_ID_CACHE = Gauge(
+    "oddsflow_sink_id_cache_entries",
+    "Entries of the sink's dimension id cache, per map (closed events are dropped from it).",
+    ["cache"],
 )
 
 #: Every metric name this module exports as scraped (counters end in ``_total``;
@@ -167,6 +172,7 @@ EXPORTED = {
         CAPTURES_AFTER_CLOSE,
         EVENTS_MERGED,
         CAPTURES_REROUTED,
+        SINK_ID_CACHE,
     )
 }
 

@@ -37,7 +37,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PARALLEL = 3
 TIMEOUT_S = 240.0  # one case, on a loaded 2-core machine (they take 1–45 s alone)
-SLOWEST = ("e2e", "replay")  # started first; on tansu only in the long form
+SLOWEST = ("e2e", "replay", "week")  # started first; on tansu only in the long form
 LONG = os.environ.get("ODDS_CAMPAIGN", "").strip().lower() == "long"
 
 
@@ -103,6 +103,13 @@ EXPECT = {
         r"\(b\) \d+ SSE subscribers × \d+ changes: 0 not received",
         r"target p99 ≤ 250 ms: (OK|MISS)",
         r"\(c\) memory per idle subscriber: -?[\d.]+ KiB",
+    ),
+    "week": (
+        r"week: \d+ events × 3 bookmakers, \d+ captures over 0\.5 days",
+        r"plateau \(second half\): open events \d+–\d+",
+        r"stored \d+ = published \d+ - captures of closed events \d+: OK",
+        r"closed by reason \(worker\): .*ended \d+",
+        r"worker restart: ready after [\d.]+s \(target ≤ 30s: (OK|MISS)\)",
     ),
     "storage": (
         r"0\.050\s+0\.20\s+90\s+90\s+\d+\s+\d+\s+\d+\s+\d+\s+\d\.\d{3}\s+(OK|MISS)\s+\d\.\d{3}",

@@ -105,8 +105,9 @@ def register(app: Any, ctx: StreamsContext) -> Any:
         timedelta(hours=s.streams.event_idle_hours), timedelta(hours=s.streams.event_grace_hours)
     )
     expiry = Expiry(
-        boards, registry, sender, topic=topics.snapshots, partitions=topics.partitions, policy=policy_lc
-    )
+        boards, registry, sender, topic=topics.snapshots, partitions=topics.partitions, policy=policy_lc,
+        on_close=crossbook.state.forget if crossbook is not None else None,
+    )  # fmt: skip
     app.on_partitions_revoked.connect(expiry.forget)
     records_in = metrics.RECORDS_IN.labels("match", topics.canonical)
     bytes_in = metrics.BYTES_IN.labels("match", topics.canonical)

@@ -60,8 +60,10 @@ class Expiry:
         topic: str,
         partitions: int,
         policy: lc.LifecyclePolicy,
+        on_close: Callable[[str], object] | None = None,
     ) -> None:
         self.boards = boards
+        self.on_close = on_close  # memory-only state of the event to drop (cross-book agreement)
         self.registry = registry
         self.sender = sender
         self.topic = topic
@@ -83,6 +85,8 @@ class Expiry:
         await self.sender.send(lifecycle_gate(record.key), out, _noop)
         if record.state == "closed":
             metrics.EVENTS_CLOSED.labels(record.reason).inc()
+            if self.on_close is not None:
+                self.on_close(record.key)
 
     async def _load(self, partition: int) -> None:
         due, republish, markers = lc.scan(

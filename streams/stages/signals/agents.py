@@ -33,13 +33,13 @@ from typing import Any
 from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
-from streams.contracts.lifecycle import decode_snapshots_record
+from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
 from streams.contracts.signals import SignalsV1
 from streams.contracts.snapshot import SnapshotV1
 from streams.errors import DataError
 from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
 from streams.observe import metrics
-from streams.stages.signals.logic import SignalStage
+from streams.stages.signals.logic import SignalStage, Verdict
 
 #: the stage's tables; their changelogs are ``<app_id>-<name>-changelog``
 TABLES = ("signal_markets", "signal_events")
@@ -82,6 +82,8 @@ def register(app: Any, ctx: StreamsContext) -> Any:
     records_in = metrics.RECORDS_IN.labels("signals", topics.snapshots)
     bytes_in = metrics.BYTES_IN.labels("signals", topics.snapshots)
     records_out = metrics.RECORDS_OUT.labels("signals", out_topic)
+    entries_boards = metrics.TABLE_ENTRIES.labels(TABLES[0])
+    entries_events = metrics.TABLE_ENTRIES.labels(TABLES[1])
 
     async def compute_signals(stream: Any) -> AsyncIterator[str]:
         async for event in stream.noack().events():
@@ -101,6 +103,10 @@ def register(app: Any, ctx: StreamsContext) -> Any:
                 await ctx.dead_letter(msg, exc, stage="signals")
                 raise
             if not isinstance(snap, SnapshotV1):  # closed, reopened or merged: nothing to price
+                if isinstance(snap, EventLifecycleV1) and snap.state == "closed":
+                    stage.forget(snap.key)
+                    entries_boards.set(len(markets))
+                    entries_events.set(len(events))
                 ticket.done()
                 yield "lifecycle"
                 continue
@@ -111,6 +117,9 @@ def register(app: Any, ctx: StreamsContext) -> Any:
             except Exception as exc:
                 await ctx.dead_letter(msg, exc, stage="signals", bookmaker=snap.bookmaker)
                 raise
+            if result.verdict is Verdict.NEW:
+                entries_boards.set(len(markets))
+                entries_events.set(len(events))
             if result.output is None:
                 ticket.done()
             else:

@@ -196,6 +196,36 @@ class SignalStage:
         self.events.put(key, entry)
         return Result(Verdict.NEW, output, signals if output is not None else None)
 
+    def forget(self, key: str) -> int:
+        """An event closed (its ``odds.event_lifecycle.v1`` record): delete its entries from
+        both tables (its markets, their index and its event entry; tombstones in the
+        changelogs) so that they hold the open events only; returns the entries deleted.
+
+        The close record follows every snapshot of the event on its partition, so nothing of
+        the event is pending. A snapshot redelivered after a crash between the deletes and the
+        commit is processed anew and its signals published again: the signals sink stores
+        them with ``ON CONFLICT DO NOTHING``. A reopened event starts from an empty state
+        (the match stage rebuilds its board from a keyframe).
+        """
+        entry = self.events.get(key)
+        market_ids = self.index.get(index_key(key)) or set()
+        deleted = 0
+        for market_id in market_ids:
+            mkey = market_key(key, market_id)
+            if self.markets.get(mkey) is not None:
+                self.markets.delete(mkey)
+                deleted += 1
+        if market_ids:
+            self.index.delete(index_key(key))
+            deleted += 1
+        if entry is not None:
+            self.events.delete(key)
+            deleted += 1
+        self._context.pop(key, None)
+        if self.agreement is not None:
+            self.agreement.forget(key)
+        return deleted
+
     # -- parts ---------------------------------------------------------------------------
 
     def _lines(self, key: str, market_ids: set[int]) -> Iterator[tuple[int, str, MarketState]]:

@@ -190,6 +190,12 @@ class Cached(Generic[T]):
         self._cache[key] = (raw, value)
         return value
 
+    def delete(self, key: str) -> None:
+        """Delete ``key`` from the table (a tombstone in its changelog) and from the cache."""
+        self._cache.pop(key, None)
+        if key in self.table:
+            del self.table[key]
+
     def put(self, key: str, value: T) -> None:
         raw = self._encode(value)
         self.table[key] = raw

@@ -120,3 +120,13 @@ def test_from_settings() -> None:
     )
     assert state.window == timedelta(seconds=30) and state.max_events == 7
     assert (state.rule.threshold, state.rule.min_diff) == (0.4, 0.05)
+
+
+def test_forget_drops_a_closed_event() -> None:
+    state = AgreementState()
+    observe_event(state, event("sportybet", SP, 0))
+    assert len(observe_event(state, event("betpawa", BAD, 5))) == 1
+    assert len(state) == 1 and state.has_board(KEY, "betpawa")
+    assert state.forget(KEY) and len(state) == 0 and state.flagged(KEY) == []
+    assert not state.forget(KEY)
+    assert observe_event(state, event("betpawa", BAD, 10)) == []  # alone again: nothing to compare

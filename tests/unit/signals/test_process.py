@@ -216,3 +216,19 @@ def test_a_window_never_ends_before_it_started() -> None:
     assert r.signals is not None
     (closed,) = r.signals.arbitrages
     assert (closed.started_at, closed.ended_at) == (at(12), at(12))
+
+
+def test_forget_deletes_a_closed_event_from_both_tables() -> None:
+    st = Stage()
+    st.put(snap("betpawa", at(0), {OU: {"12": 1.9, "13": 1.9}}))
+    st.put(snap("sportybet", at(1), {OU: {"12": 1.85, "13": 1.95}}))
+    key = "sr:1001"
+    assert st.markets and all(k.startswith(key) for k in st.markets) and set(st.events) == {key}
+    held = len(st.markets) + len(st.events)
+    assert st.stage.forget(key) == held  # its markets, their index and the event entry
+    assert st.markets == {} and st.events == {}
+    assert st.stage.forget(key) == 0  # applied twice (a close republished after a restart)
+    # a reopened event starts anew: its first snapshot is new and prices opening lines again
+    r = st.put(snap("betpawa", at(5), {OU: {"12": 1.9, "13": 1.9}}))
+    assert r.verdict is Verdict.NEW and r.signals is not None
+    assert {p.kind for p in r.signals.prices} == {"opening"}

@@ -20,7 +20,10 @@ def status() -> Status:
              "out_per_s": 799.0}  # fmt: skip
     book = {"bookmaker": "sportybet-nigeria", "last_capture": AT.isoformat(), "freshness_s": 2.5,
             "captures": 12_345_678, "unmapped_lines": 5, "unmapped_share": 0.031}  # fmt: skip
-    return Status(at=AT, stages=[stage], bookmakers=[book], dlq={"normalize/missing_field": 3})
+    return Status(
+        at=AT, stages=[stage], bookmakers=[book], dlq={"normalize/missing_field": 3},
+        open_events=123_456, open_window_h=7.0,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("width", [80, 100, 160])
@@ -36,3 +39,4 @@ def test_status_fits_the_terminal_and_cuts_no_name(width: int) -> None:
     assert GROUP in columns[0] and "raw.sportybet-nigeria-live" in columns[1]
     assert "sportybet-nigeria" in columns[0] and "normalize/missing_field" in columns[0]
     assert ("123456789" in text) == (width >= 100)
+    assert "open events: 123456 (captured in the last 7 h)" in " ".join(text.split())
