@@ -150,7 +150,7 @@ COLUMNS = (
     ("open", "open_events", "{:>6.0f}"),
     ("registry", "event_registry", "{:>8.0f}"),
     ("boards", "last_prices", "{:>7.0f}"),
-    ("sig", "signal_boards", "{:>6.0f}"),
+    ("sig", "signal_markets", "{:>6.0f}"),
     ("rss MB", "worker_rss_mb", "{:>7.1f}"),
     ("log written", "changelog_records", "{:>11.0f}"),
     ("log MB", "changelog_mb", "{:>7}"),
@@ -172,7 +172,7 @@ def line(s: dict[str, Any]) -> str:
     return " ".join(out)
 
 
-SERIES = ("open_events", "last_prices", "signal_boards", "worker_rss_mb", "changelog_records", "sink_cache")
+SERIES = ("open_events", "last_prices", "signal_markets", "worker_rss_mb", "changelog_records", "sink_cache")
 
 
 def plateau(samples: list[dict[str, Any]]) -> dict[str, float]:
@@ -251,7 +251,7 @@ def plot(result: dict[str, Any], path: Path, cal: Calendar) -> None:
     ax.plot(days, [x.get("open_events") for x in s], label="open events (worker)")
     ax.plot(days, [x.get("last_prices") for x in s], label="last_prices entries (boards)")
     ax.plot(days, [x.get("event_registry") for x in s], label="event_registry entries")
-    ax.plot(days, [x.get("signal_boards") for x in s], label="signal_boards entries")
+    ax.plot(days, [x.get("signal_markets") for x in s], label="signal_markets entries")
     ax.plot(days, [x.get("sink_cache") for x in s], label="sink id cache entries")
     ax.plot(days, [x["events"] for x in s], "--", color="grey", label="events created so far")
     ax.set_ylabel("entries")

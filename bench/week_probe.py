@@ -30,11 +30,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bench.stack import Proc, Stack, rss_mb
 from streams.kafka.producer import OddsProducer
+from streams.kafka.workarounds.faust_new_changelogs import TABLES
 from streams.replay.log_offsets import LogOffsets
 from streams.replay.plan import TP
 from streams.simulator import World, WorldConfig, capture
-
-TABLES = ("event_registry", "last_prices", "signal_boards", "signal_events")
 
 
 def scrape_labeled(proc: Proc) -> dict[str, dict[str, float]]:
