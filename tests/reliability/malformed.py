@@ -49,13 +49,14 @@ unknown_bookmaker   a valid envelope on ``<raw prefix>pinnacle``         normali
 oversize            a real payload padded with copies of its markets     decode / oversize
                     to ``size`` bytes (zstd brings it under the
                     broker's limit: see :func:`oversize`)
-retention           captured_at 8..25 days ago: inside the worker's      sink / bad_timestamp
-                    ``max_capture_age_days`` (30) but before the sink's
-                    window when ``partitions.retention_days`` is 3
+retention           captured_at 8..25 days ago, a new event: inside the   match / late
+                    worker's ``max_capture_age_days`` (30) but more than
+                    the lifecycle's idle + grace hours behind stream time
 nul_text            a team name containing U+0000: valid JSON, but        normalize / bad_value
                     Postgres text cannot hold it
 long_text           a 3,000-character bookmaker event id / tournament:   sink / invalid_value
-                    too long for a B-tree index entry (SQLSTATE 54000)
+                    too long for a B-tree index entry (SQLSTATE 54000);  (SportyBet's id:
+                    SportyBet's event id is its Sportradar URN           normalize / bad_value)
 ==================  ===================================================  =====================
 
 Sink-stage dead letters carry the snapshot record the sink consumed (its input), not the
@@ -634,8 +635,10 @@ def retention(ctx: _Ctx) -> Malformed:
     cap, doc = fresh_capture(ctx, ctx.template())
     days = ctx.rng.uniform(ctx.sink_retention_days + 5, 25)
     at = ctx.now - timedelta(days=days)
+    # an unknown event's capture more than idle + grace hours behind stream time is late
+    # (streams/stages/match/lifecycle.py): the match stage dead-letters it before the sink
     return _item(
-        "retention", f"{days:.0f}-days-ago", cap, _envelope(cap, doc, captured_at=at), "sink", "bad_timestamp"
+        "retention", f"{days:.0f}-days-ago", cap, _envelope(cap, doc, captured_at=at), "match", "late"
     )
 
 
@@ -677,6 +680,16 @@ def long_text(ctx: _Ctx) -> Malformed:
     else:
         doc["D"]["ID"] = text
     value = encode_raw(bookmaker=bm, payload=orjson.dumps(doc), captured_at=cap.captured_at, source=SOURCE)
+    if bm == "sportybet":  # SportyBet's event id is its Sportradar URN: one that does not parse
+        return Malformed(
+            "long_text",
+            f"{bm}:event-id-3000",
+            bm,
+            raw_key(bm, text),
+            value,
+            "normalize",
+            frozenset({"bad_value"}),
+        )
     return Malformed(
         "long_text", f"{bm}:event-id-3000", bm, raw_key(bm, text), value, "sink", frozenset({"invalid_value"})
     )

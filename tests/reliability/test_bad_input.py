@@ -51,6 +51,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from streams.contracts.capture import decode_capture
 from streams.contracts.raw import HEADERS
 from streams.contracts.snapshot import Source, decode_snapshot
 from streams.deadletters.contract import dlq_headers
@@ -283,7 +284,7 @@ def test_generator_expectations_match_the_normalize_stage() -> None:
     """The generator's worker-stage expectations hold for the pure normalize function.
 
     Guards the generator (a mutation that missed, e.g. an odd price in an unmapped
-    market, would be a good capture); sink-stage items must pass the worker.
+    market, would be a good capture); match- and sink-stage items must pass normalize.
     """
     now = datetime.now(UTC)
     good = good_captures(now)
@@ -304,10 +305,11 @@ def test_generator_expectations_match_the_normalize_stage() -> None:
                 max_skew=timedelta(seconds=settings.streams.max_skew_s),
                 now=now,
             )
-            outcome = ("sink", "*") if item.stage == "sink" else ("accepted", "")
+            # items for a later stage (match, sink) must pass the normalize stage
+            outcome = ("later", "*") if item.stage in ("match", "sink") else ("accepted", "")
         except DataError as exc:
             outcome = (exc.stage, exc.kind)
-        if outcome != ("sink", "*") and not item.accepts(*outcome):
+        if outcome != ("later", "*") and not item.accepts(*outcome):
             wrong.append((item.klass, item.variant, outcome, item.stage, sorted(item.kinds)))
     assert not wrong, wrong[:20]
 
@@ -371,6 +373,9 @@ async def test_bad_input_campaign(pipeline: Pipeline) -> None:
                 f"sink dead letter ≠ its input: {head}"
             )
             raw = decode_snapshot(record.value).source
+            source = (raw.topic, raw.partition, raw.offset)
+        elif head["stage"] == "match" and source[0] == topics.canonical:  # e.g. late: a canonical record
+            raw = decode_capture(record.value).source
             source = (raw.topic, raw.partition, raw.offset)
         by_source[source].append(record)
 

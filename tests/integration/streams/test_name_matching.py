@@ -13,6 +13,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_the_odds_api_capture_matches_the_sportradar_event_by_names(harness: Harness) -> None:
+    harness.extra_env["ODDS_STREAMS__MATCH_BY_NAME"] = "true"  # off by default
     await harness.create_topics(extra_raw=("theoddsapi",))
     harness.start_worker()
     response = orjson.loads(fixture_bytes("theoddsapi", "soccer_prematch"))
