@@ -413,7 +413,11 @@ async def test_bad_input_campaign(pipeline: Pipeline) -> None:
                 f"{what}: dead-lettered as {head['stage']}/{head['error.kind']} "
                 f"({head['error.message'][:200]}), expected {item.stage}/{sorted(item.kinds)}"
             )
-        if item.stage != "sink":
+        if item.stage == "match":  # the canonical record it became, naming the raw one
+            raw = decode_capture(letter.value).source
+            if (raw.topic, raw.partition, raw.offset) != at:
+                problems.append(f"{what}: the canonical record does not name the published one")
+        elif item.stage != "sink":
             if letter.value != item.value or letter.key != item.key:
                 problems.append(f"{what}: dead letter bytes differ from the published ones")
             if ("schema", b"odds.raw.v1") not in list(letter.headers):
