@@ -105,4 +105,6 @@ async def test_ended_idle_reopen_late_and_restart(harness: Harness) -> None:
     assert ("sr:1", "reopened", "capture") not in after
     assert after[-1] == ("sr:2", "closed", "idle")
     snaps_1 = [x for x in got if isinstance(x, SnapshotV1) and x.key == "sr:1"]
-    assert len(snaps_1) == 1
+    # one capture of event 1 was ever published; a worker killed between publishing its
+    # snapshot and committing publishes the same snapshot again (the sink ignores it)
+    assert len({(x.captured_at, x.source) for x in snaps_1}) == 1
