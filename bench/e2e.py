@@ -2,7 +2,6 @@
 
     .venv/bin/python bench/e2e.py [--workers 2] [--events 100] [--seconds 45] [--size normal]
     .venv/bin/python bench/e2e.py --engine tansu    # the broker: kafka (default) or tansu
-    .venv/bin/python bench/e2e.py --soak 30 [--max-rate 180]
     .venv/bin/python bench/e2e.py --smoke    # CI: the same phases on a tiny feed, ~1 min
 
 **One fresh stack per phase** (:mod:`bench.stack`: fresh migrated database and topics,
@@ -44,7 +43,7 @@ Figures:
     delay of the bench process, which shares the 2 cores with the pipeline. Also printed per
     level: the split (sent → snapshot produced by the workers, produced → committed by the
     sink), how long after the last send everything was committed, and the CPU each part
-    used. Target: p99 ≤ 1 s at half of max.
+    used. Target: p99 ≤ 0.5 s at half of max.
 (c) **storage** — rows stored (``snapshots`` + ``odds_history``) against what a design
     writing every line of every capture would store: Σ ``lines_total`` over the stored
     snapshots (every capture has a snapshot row, unchanged ones too; the full design's
@@ -52,13 +51,7 @@ Figures:
     first capture on a fresh stack is a keyframe, so short phases overstate it a little:
     :mod:`bench.storage` measures it at steady state, per change rate. Target: ≤ 1/10.
 
-``--soak MINUTES`` replaces (b): on its own stack, paced at half of ``--max-rate`` (the
-sustainable rate of (a) when not given) for that long, rendering as it goes; every ``--sample-s`` it samples
-the RSS (``VmRSS``) of each worker and sink and the total lag (captures sent − snapshots
-committed in Postgres), prints the table and the RSS growth from the first sample after a
-20% warm-up to the end. Target < 10%. On the embedded broker the fetch cost above grows for
-the whole soak and the broker's memory with everything published: point
-``ODDS_KAFKA__BOOTSTRAP_SERVERS`` at a real broker for long soaks.
+The long soak at half of the sustainable rate is :mod:`bench.soak`.
 """
 
 from __future__ import annotations
@@ -97,7 +90,7 @@ from bench.measure import (  # noqa: E402
     storage,
 )
 from bench.options import add_engine, parse  # noqa: E402
-from bench.stack import Stack, open_stack, rss_mb, shared_broker  # noqa: E402
+from bench.stack import Stack, open_stack, shared_broker  # noqa: E402
 from streams.kafka.producer import OddsProducer  # noqa: E402
 
 LEVELS = (0.25, 0.5, 0.9)
@@ -207,46 +200,6 @@ async def freshness(
     }
 
 
-async def soak(
-    stack: Stack, producer: OddsProducer, items: Iterator[Item], rate: float, minutes: float, sample_s: float
-) -> dict[str, Any]:
-    """Paced at ``rate`` for ``minutes``; RSS of each process and total lag every ``sample_s``."""
-    conn = await stack.connect()
-    before = sum((await stack.committed(conn)).values())  # the soak's lag counts its own captures
-    pub = Published()
-    procs = stack.of("worker") + stack.of("sink")
-    names = [p.log.stem for p in procs]
-    print(f"\n{'min':>6} {'sent':>8} {'lag':>7}  " + "  ".join(f"{n:>9}" for n in names) + "   (RSS MB)")
-    rows: list[list[float]] = []
-    n = int(rate * minutes * 60)
-    task = asyncio.create_task(publish_paced(producer, islice(items, n), rate, pub, track=False))
-    t0 = time.monotonic()
-    try:
-        while not task.done():
-            await asyncio.wait({task}, timeout=sample_s)
-            stack.check_alive()
-            lag = pub.count - (sum((await stack.committed(conn)).values()) - before)
-            rss = [rss_mb(p.popen.pid) or float("nan") for p in procs]
-            rows.append([(time.monotonic() - t0) / 60, pub.count, lag, *rss])
-            print(f"{rows[-1][0]:>6.1f} {pub.count:>8} {lag:>7}  " + "  ".join(f"{r:>9.1f}" for r in rss))
-        task.result()
-        async with CommitWatch(stack, conn, 0.1) as watch:
-            missing = await watch.settle(before + pub.count)
-    finally:
-        await conn.close()
-    base = next(r for r in rows if r[0] >= 0.2 * rows[-1][0])
-    growth = {name: (rows[-1][3 + i] - base[3 + i]) / base[3 + i] for i, name in enumerate(names)}
-    return {
-        "rate": rate,
-        "minutes": minutes,
-        "samples": rows,
-        "columns": ["min", "sent", "lag", *names],
-        "rss_growth": growth,
-        "warmup_end_min": base[0],
-        "never_committed": missing,  # captures still without a row 60 s after the last progress
-    }
-
-
 # -- main ------------------------------------------------------------------------------------
 
 
@@ -311,7 +264,7 @@ def slow_spans(f: dict[str, Any], over_s: float = 1.0) -> str:
 
 
 def report_level(level: float, f: dict[str, Any]) -> None:
-    target = f"   target p99 ≤ 1.000: {'OK' if f['p99'] <= 1 else 'MISS'}" if level == 0.5 else ""
+    target = f"   target p99 ≤ 0.500: {'OK' if f['p99'] <= 0.5 else 'MISS'}" if level == 0.5 else ""
     print(
         f"    {level:>5.0%} {f['rate']:>7.1f} {f['achieved']:>7.1f} {f['n']:>6} {f['p50']:>7.3f} "
         f"{f['p95']:>7.3f} {f['p99']:>7.3f} {f['max']:>7.3f}   {f['workers_p50']:>6.3f} "
@@ -321,17 +274,6 @@ def report_level(level: float, f: dict[str, Any]) -> None:
     print(f"{'':>10}all committed {f['caught_up_s']:.1f}s after the last send: {kept}; {show_cpu(f['cpu'])}")
     if slow := slow_spans(f):
         print(f"{'':>10}sent in these seconds, slower than 1 s: {slow}")
-
-
-def report_soak(s: dict[str, Any], rate: float, max_rate: float, minutes: float) -> None:
-    print(
-        f"\nsoak at {rate:.1f} captures/s (half of {max_rate:.1f}) for {minutes} min: "
-        f"RSS growth after the warm-up (from {s['warmup_end_min']:.1f} min), target < 10%"
-    )
-    for name, g in s["rss_growth"].items():
-        print(f"    {name:<10} {g:+7.1%}  {'OK' if g < 0.10 else 'MISS'}")
-    if s["never_committed"]:
-        print(f"    {s['never_committed']} captures sent in the soak never reached Postgres")
 
 
 def report_storage(c: dict[str, Any], d: dict[str, Any]) -> None:
@@ -379,7 +321,7 @@ def sustainable(args: argparse.Namespace, source: Iterator[Item], peak: float) -
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """(a), then (b) or the soak, each phase on a fresh stack; (c) over all of them."""
+    """(a), then (b), each phase on a fresh stack; (c) over all of them."""
     out: dict[str, Any] = {k: getattr(args, k) for k in ("workers", "sinks", "events", "size", "partitions")}
     source = feed(args.events, args.size, args.cadence)
     phases: list[dict[str, Any]] = []
@@ -412,34 +354,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"({max_rate / a['captures_per_s']:.0%} of the drain rate; {which})"
         )
     out["max_rate"] = max_rate
-    if args.soak:
-        rate = max_rate / 2
+    print(
+        f"\n(b) freshness, produce → row committed (s), {args.seconds:.0f}s per level, poll {args.poll_ms}ms"
+    )
+    out["freshness"] = []
+    for level in args.levels:
+        rate = max_rate * level
+        items = list(islice(source, max(1, round(rate * args.seconds))))
 
-        async def soaked(stack: Stack, producer: OddsProducer, conn: Any) -> dict[str, Any]:
-            return await soak(stack, producer, source, rate, args.soak, args.sample_s)
-
-        s = out["soak"] = on_fresh_stack(args, soaked)
-        phases.append(s)
-        report_soak(s, rate, max_rate, args.soak)
-    else:
-        print(
-            f"\n(b) freshness, produce → row committed (s), {args.seconds:.0f}s per level, "
-            f"poll {args.poll_ms}ms"
-        )
-        out["freshness"] = []
-        for level in args.levels:
-            rate = max_rate * level
-            items = list(islice(source, max(1, round(rate * args.seconds))))
-
-            f = on_fresh_stack(args, paced_level(items, rate, args.poll_ms / 1000))
-            out["freshness"].append({"level": level, **f})
-            phases.append(f)
-            if len(out["freshness"]) == 1:
-                print(
-                    f"    {'level':>5} {'rate/s':>7} {'sent/s':>7} {'n':>6} {'p50':>7} {'p95':>7} "
-                    f"{'p99':>7} {'max':>7}   {'workers p50/p99':>13}   {'sink p50/p99':>13}"
-                )
-            report_level(level, f)
+        f = on_fresh_stack(args, paced_level(items, rate, args.poll_ms / 1000))
+        out["freshness"].append({"level": level, **f})
+        phases.append(f)
+        if len(out["freshness"]) == 1:
+            print(
+                f"    {'level':>5} {'rate/s':>7} {'sent/s':>7} {'n':>6} {'p50':>7} {'p95':>7} "
+                f"{'p99':>7} {'max':>7}   {'workers p50/p99':>13}   {'sink p50/p99':>13}"
+            )
+        report_level(level, f)
     out["drops"] = add_up([p["drops"] for p in phases])
     out["storage"] = add_up([p["storage"] for p in phases])
     report_storage(out["storage"], out["drops"])
@@ -462,8 +393,6 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=3, help="paced probes for the sustainable rate")
     parser.add_argument("--poll-ms", type=int, default=10, help="sink_offsets polling interval")
     parser.add_argument("--max-rate", type=float, default=None, help="sustainable captures/s; skips (a)")
-    parser.add_argument("--soak", type=float, default=0, metavar="MINUTES", help="soak instead of (b)")
-    parser.add_argument("--sample-s", type=float, default=30.0, help="soak sampling interval")
     parser.add_argument(
         "--settle-s", type=float, default=6.0, help="wait after every process is ready (rebalances end)"
     )

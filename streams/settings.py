@@ -142,6 +142,12 @@ class TopicSettings(BaseModel):
     replication_factor: int = Field(default=1, ge=1, le=5)
     #: acks=all writes need this many in-sync replicas; None: 2 from replication factor 3 on, else 1
     min_insync_replicas: int | None = Field(default=None, ge=1, le=5)
+    #: ``retention.ms`` of the raw, snapshots and signals topics (the DLQ keeps the broker's
+    #: default); None: the broker's default (7 days on Kafka). Replay reaches back this far.
+    retention_ms: int | None = Field(default=None, ge=60_000)
+    #: ``segment.ms`` of the same topics: Kafka deletes whole closed segments only, so a short
+    #: retention needs segments rolled sooner; None: the broker's default
+    segment_ms: int | None = Field(default=None, ge=60_000)
 
     def insync_replicas(self) -> int:
         """``min.insync.replicas`` of the topics oddsflow creates (one replica may be lost)."""

@@ -63,3 +63,18 @@ def test_topics_are_replicated_with_min_insync_from_the_settings() -> None:
     raw = next(s for s in one if s.name == "odds.raw.betpawa")
     dlq = next(s for s in one if s.name == "odds.dlq.v1")
     assert int(dlq.topic_configs["max.message.bytes"]) > int(raw.topic_configs["max.message.bytes"])
+
+
+def test_retention_reaches_the_data_topics_and_not_the_dlq() -> None:
+    from streams.adapters import BOOKMAKERS
+    from streams.kafka.topics import topic_specs
+    from streams.settings import load_settings
+
+    default = topic_specs(load_settings(), BOOKMAKERS)
+    assert not any("retention.ms" in s.topic_configs or "segment.ms" in s.topic_configs for s in default)
+    timed = topic_specs(load_settings(topics={"retention_ms": 1_800_000, "segment_ms": 300_000}), BOOKMAKERS)
+    by_name = {s.name: s.topic_configs for s in timed}
+    for name in ("odds.raw.betpawa", "odds.snapshots.v1", "odds.signals.v1"):
+        assert by_name[name]["retention.ms"] == "1800000", name
+        assert by_name[name]["segment.ms"] == "300000", name
+    assert "retention.ms" not in by_name["odds.dlq.v1"]
