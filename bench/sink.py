@@ -66,7 +66,9 @@ import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -435,7 +437,7 @@ app = Application(
 )
 topic = app.topic(cfg["topic"], value_deserializer="bytes")
 sink = PostgreSQLSink(
-    host=cfg["host"], port=cfg["port"], dbname=cfg["dbname"], user=cfg["user"], password="",
+    host=cfg["host"], port=cfg["port"], dbname=cfg["dbname"], user=cfg["user"], password=cfg["password"],
     table_name=lambda item: item.value.pop("_table"), schema_auto_update=False, include_metadata=False,
 )
 sdf = app.dataframe(topic).apply(explode, expand=True)
@@ -457,10 +459,7 @@ async def quix(
     except ImportError:
         return "skipped: quixstreams is not installed (pip install -e '.[bench]' in a separate venv)"
     events, bms = await _seed_dimensions(url, snaps)
-    dsn = url.removeprefix("postgresql://")
-    user, _, rest = dsn.partition("@")
-    hostport, _, dbname = rest.partition("/")
-    host, _, port = hostport.partition(":")
+    where = urllib.parse.urlsplit(url)
     total = 0
     result: Result | str = "no topic"
     for topic, rows in topics:
@@ -471,10 +470,11 @@ async def quix(
             "topic": topic,
             "events": events,
             "bookmakers": bms,
-            "host": host,
-            "port": int(port or 5432),
-            "dbname": dbname,
-            "user": user.partition(":")[0],
+            "host": where.hostname,
+            "port": where.port or 5432,
+            "dbname": where.path.lstrip("/"),
+            "user": urllib.parse.unquote(where.username or ""),
+            "password": urllib.parse.unquote(where.password or ""),
             "commit_interval": commit_interval,
         }
         result = await _quix_child(cfg, url, total, rows)
@@ -484,10 +484,12 @@ async def quix(
 
 
 async def _quix_child(cfg: dict[str, Any], url: str, total: int, rows: int) -> Result | str:
+    errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - closed in the finally below
+    # (the child's stderr: its last line goes into a failure)
     proc = subprocess.Popen(  # noqa: ASYNC220 - started once per topic, not on a hot path
         [sys.executable, "-c", QUIX_CHILD, str(ROOT), json.dumps(cfg)],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         text=True,
         env={k: v for k, v in os.environ.items() if not k.startswith("ODDS_")},
     )
@@ -495,7 +497,10 @@ async def _quix_child(cfg: dict[str, Any], url: str, total: int, rows: int) -> R
         assert proc.stdout is not None
         line = await asyncio.to_thread(proc.stdout.readline)
         if not line.startswith("FIRST"):
-            return f"failed: quix child said {line!r}"
+            proc.wait(20)
+            errors.seek(0)
+            said = [x for x in errors.read().splitlines() if x.strip()][-1:] or [""]
+            return f"failed: quix child said {line!r}, exit {proc.returncode}: {said[0][:300]}"
         first = float(line.split()[1])
         conn = await asyncpg.connect(url)
         try:
@@ -516,6 +521,7 @@ async def _quix_child(cfg: dict[str, Any], url: str, total: int, rows: int) -> R
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        errors.close()
 
 
 # -- main ---------------------------------------------------------------------------
