@@ -227,3 +227,38 @@ async def test_match_bug_is_dead_lettered_then_crashes(recorder: Recorder) -> No
     headers = dlq_headers(dead.headers)
     assert (dead.topic, headers["stage"], headers["error.kind"]) == ("odds.dlq.v1", "match", "bug")
     assert dead.value == values[0]
+
+
+async def test_normalize_publishes_a_review_once_and_keeps_the_capture_its_own(recorder: Recorder) -> None:
+    from streams.adapters import theoddsapi
+    from streams.contracts.lifecycle import decode_snapshots_record
+    from streams.contracts.review import MatchReviewV1
+    from tests.unit.adapters.helpers import NOW
+    from tests.unit.adapters.helpers import load as load_fixture
+
+    app = make_app("odds.raw.theoddsapi", recorder, match_by_name=True, max_capture_age_days=100_000)
+    resolver = app.agents["normalize_raw"].resolver
+    sporty = load_fixture("sportybet", "soccer_prematch")
+    resolver.resolve(adapters_normalize("sportybet", sporty))  # the event another book published with its id
+    payload = theoddsapi.split_response(load_fixture("theoddsapi", "soccer_prematch"))[0][1]
+    payload["home_team"], payload["away_team"] = payload["away_team"], payload["home_team"]  # swapped
+    assert await normalize(
+        app, [envelope("theoddsapi", payload, NOW), envelope("theoddsapi", payload, NOW)]
+    ) == [
+        "forwarded",
+        "forwarded",
+    ]
+    captures = recorder.on("odds.canonical.v1")
+    assert [r.key for r in captures] == [b"theoddsapi.pinnacle:" + payload["id"].encode()] * 2
+    [filed] = recorder.on("odds.snapshots.v1")  # once, though two captures were left for review
+    review = decode_snapshots_record(filed.value)
+    assert isinstance(review, MatchReviewV1)
+    assert filed.key == review.key.encode() == captures[0].key
+    assert (review.candidate_key, review.swapped) == ("sr:68995116", True)
+
+
+def adapters_normalize(bookmaker: str, payload: Any) -> Any:
+    from streams import adapters
+    from tests.unit.adapters.helpers import NOW
+
+    return adapters.normalize(bookmaker, payload, NOW, now=NOW)

@@ -41,3 +41,25 @@ def test_swapped_teams_wait_for_review_and_strangers_stay_unmatched() -> None:
         )
     event, how = resolver.resolve(theoddsapi.normalize(stranger, NOW))
     assert (how, event.sportradar_id) == ("unmatched", None)
+
+
+def test_a_review_is_filed_once_per_capture_and_candidate() -> None:
+    resolver = NameResolver()
+    resolver.resolve(adapters.normalize("sportybet", load("sportybet", "soccer_prematch"), NOW, now=NOW))
+    payload = copy.deepcopy(_oddsapi())
+    payload["home_team"], payload["away_team"] = payload["away_team"], payload["home_team"]
+    feed = theoddsapi.normalize(payload, NOW)
+    _, how = resolver.resolve(feed)
+    review = resolver.review
+    assert how == "review" and review is not None
+    assert (review.bookmaker, review.bookmaker_event_id) == (feed.bookmaker, feed.bookmaker_event_id)
+    assert (review.candidate_key, review.candidate_sportradar_id, review.swapped) == (
+        "sr:68995116",
+        68995116,
+        True,
+    )
+    assert review.score >= 70.0 and review.at == feed.captured_at
+    assert resolver.resolve(feed) == (feed, "review") and resolver.review is None  # filed already
+    matched = theoddsapi.normalize(_oddsapi(), NOW)
+    resolver.resolve(matched)
+    assert resolver.review is None  # a match files nothing
