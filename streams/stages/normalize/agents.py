@@ -45,6 +45,7 @@ from streams.kafka.raw_topics import list_raw_topics, raw_pattern
 from streams.kafka.workarounds import faust_topic_pattern
 from streams.observe import metrics
 from streams.stages.match.agents import countdown
+from streams.stages.normalize import directory
 from streams.stages.normalize.logic import normalize_record, topic_bookmaker
 from streams.stages.normalize.names import NameResolver
 
@@ -59,6 +60,13 @@ def _resolver(settings: Any) -> NameResolver:
     window = timedelta(hours=st.name_match_window_h)
     thresholds = Thresholds(high=st.name_match_high, low=st.name_match_low, window=window)
     return NameResolver(thresholds, seed_aliases())
+
+
+def _learn(resolver: NameResolver, value: bytes | None) -> None:
+    try:
+        resolver.learn(value)
+    except DataError as exc:  # not an entry: skip it (the directory is advisory)
+        log.warning("known_events: %s", exc)
 
 
 def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
@@ -84,6 +92,10 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
     counters = ctx.counters
     lag = ctx.lag
     resolver = _resolver(s) if s.streams.match_by_name else None
+    known_events = None
+    if resolver is not None:  # the listings of every worker's captures with an id
+        known_events = directory.register(app)
+        known_events.listeners.append(partial(_learn, resolver))
     tally = {
         "id": "matched_by_id",
         "name": "matched_by_name",
@@ -116,6 +128,8 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
             if resolver is not None:
                 resolved, how = resolver.resolve(event)
                 review = resolver.review
+                if resolver.entry is not None and known_events is not None:
+                    known_events[resolver.entry[0]] = resolver.entry[1]  # shared with every worker
                 if resolved is not event:
                     capture = CanonicalCaptureV1(resolved, capture.source)
                 setattr(counters, tally[how], getattr(counters, tally[how]) + 1)

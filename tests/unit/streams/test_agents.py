@@ -262,3 +262,31 @@ def adapters_normalize(bookmaker: str, payload: Any) -> Any:
     from tests.unit.adapters.helpers import NOW
 
     return adapters.normalize(bookmaker, payload, NOW, now=NOW)
+
+
+async def test_normalize_shares_a_new_listing_in_the_directory(recorder: Recorder) -> None:
+    app = make_app("odds.raw.sportybet", recorder, match_by_name=True)
+    sent: list[tuple[Any, Any]] = []
+    table = app.tables["known_events"]
+    table.send_changelog = lambda partition, key, value, *a, **kw: sent.append((key, value)) or _Sent()
+    sporty = envelope("sportybet", load("sportybet"))
+    assert await normalize(app, [sporty, sporty]) == ["forwarded", "forwarded"]
+    [(key, value)] = sent  # once: the second capture shows the same listing
+    assert key == "sr:68995116|sportybet" and table[key] == value
+    other = make_app("odds.raw.sportybet", Recorder(), match_by_name=True)
+    other.tables["known_events"].apply_changelog_batch([_Event(key, value)])  # what a standby read does
+    resolver = other.agents["normalize_raw"].resolver
+    assert len(resolver.index) == 1 and resolver.learn(value) is False
+
+
+class _Sent:
+    class message:  # noqa: N801 - faust's FutureMessage shape
+        partition = 0
+
+
+class _Event:
+    """The shape of a changelog event faust's memory store applies."""
+
+    def __init__(self, key: str, value: bytes) -> None:
+        self.key, self.value = key, value
+        self.message = type("Message", (), {"key": key, "value": value, "partition": 0, "offset": 0})()
