@@ -280,7 +280,7 @@ async def test_normalize_shares_a_new_listing_in_the_directory(recorder: Recorde
 
 
 class _Sent:
-    class message:  # noqa: N801 - faust's FutureMessage shape
+    class message:
         partition = 0
 
 
