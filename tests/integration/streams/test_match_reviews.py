@@ -52,18 +52,18 @@ def sportybet(kickoff: datetime) -> bytes:
     return orjson.dumps(doc)
 
 
-def feed(kickoff: datetime) -> dict[str, bytes]:
-    """The Odds API's captures (source book → payload) with a shortened home name and a later kickoff."""
+def feed(kickoff: datetime, home: str = "Wuhan Towns") -> dict[str, bytes]:
+    """The Odds API's captures (source book → payload) at ``kickoff``, the home side named ``home``."""
     out = {}
     for _, payload in theoddsapi.split_response(orjson.loads(fixture_bytes("theoddsapi", "soccer_prematch"))):
         doc: dict[str, Any] = copy.deepcopy(payload)
         doc["commence_time"] = kickoff.isoformat().replace("+00:00", "Z")
-        doc["home_team"] = "Wuhan Towns"
+        doc["home_team"] = home
         for book in doc["bookmakers"]:
             for market in book["markets"]:
                 for outcome in market["outcomes"]:
                     if outcome["name"] == "Wuhan Three Towns":
-                        outcome["name"] = "Wuhan Towns"
+                        outcome["name"] = home
         out[doc["bookmakers"][0]["key"]] = orjson.dumps(doc)
     return out
 
