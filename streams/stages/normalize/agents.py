@@ -40,11 +40,10 @@ from streams.contracts.capture import CanonicalCaptureV1, encode_capture
 from streams.contracts.review import encode_review
 from streams.contracts.snapshot import Source
 from streams.errors import DataError
-from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord, countdown
 from streams.kafka.raw_topics import list_raw_topics, raw_pattern
 from streams.kafka.workarounds import faust_topic_pattern
 from streams.observe import metrics
-from streams.stages.match.agents import countdown
 from streams.stages.normalize import directory
 from streams.stages.normalize.logic import normalize_record, topic_bookmaker
 from streams.stages.normalize.names import NameResolver
