@@ -36,20 +36,17 @@ def pipeline(bootstrap_servers: str, migrated_db: str, tmp_path: Path) -> Iterat
         p.stop_all()
 
 
-async def owners(h: Harness, topics: list[str], timeout_s: float = 90.0) -> dict[int, int]:
-    """Raw partition → index of the worker owning it, once both workers' last assignments
-    cover every partition of ``topics`` without overlap (raw topics are co-partitioned)."""
+async def owners(h: Harness, topics: list[str], timeout_s: float = 90.0) -> dict[str, dict[int, int]]:
+    """Topic → partition → index of the worker owning it, once both workers' last logged
+    assignments split every partition of each of ``topics`` between them."""
     deadline = time.monotonic() + timeout_s
     last: list[dict[str, set[int]]] = []
+    every = set(range(h.partitions))
     while time.monotonic() < deadline:
         last = [{t: assigned_partitions(h.log_text(i), t) for t in topics} for i in (0, 1)]
-        for t in topics:
-            a, b = last[0][t], last[1][t]
-            if a & b or a | b != set(range(h.partitions)) or not a or not b:
-                break
-        else:
-            if all(last[0][t] == last[0][topics[0]] for t in topics):
-                return {p: (0 if p in last[0][topics[0]] else 1) for p in range(h.partitions)}
+        a, b = last
+        if all(a[t] and b[t] and not a[t] & b[t] and a[t] | b[t] == every for t in topics):
+            return {t: {p: (0 if p in last[0][t] else 1) for p in every} for t in topics}
         await asyncio.sleep(0.5)
     raise AssertionError(f"no settled assignment of {topics}: {last}")
 
@@ -66,8 +63,8 @@ async def test_a_capture_without_id_on_worker_b_joins_the_event_worker_a_read(pi
     t = h.settings.topics
     sporty_topic, feed_topic = t.raw("sportybet"), t.raw("theoddsapi")
     owner = await owners(h, [sporty_topic, feed_topic])
-    part_a = min(p for p, w in owner.items() if w == 0)
-    part_b = min(p for p, w in owner.items() if w == 1)
+    part_a = min(p for p, w in owner[sporty_topic].items() if w == 0)
+    part_b = min(p for p, w in owner[feed_topic].items() if w == 1)
 
     t0 = (datetime.now(UTC) - timedelta(minutes=10)).replace(microsecond=0)
     kickoff = t0 + timedelta(hours=3)
@@ -107,5 +104,6 @@ async def test_a_capture_without_id_on_worker_b_joins_the_event_worker_a_read(pi
     await pipeline.wait_sink_caught_up(60)
     events = await pipeline.fetch("SELECT sportradar_id FROM events")
     assert [r[0] for r in events] == [SR]  # no bookmaker-only event left
-    sporty_on_b = assigned_partitions(h.log_text(1), sporty_topic)
-    assert part_a not in sporty_on_b  # B never owned the partition SportyBet's capture was on
+    # no rebalance moved them: B never owned SportyBet's partition, A never the feed's
+    assert part_a not in assigned_partitions(h.log_text(1), sporty_topic)
+    assert part_b not in assigned_partitions(h.log_text(0), feed_topic)
