@@ -223,8 +223,9 @@ class StreamsSettings(BaseModel):
     event_grace_hours: float = Field(default=1.0, ge=0)
     #: captures without a Sportradar id are matched by teams and kickoff (streams/matching):
     #: above ``name_match_high`` they take the event's id, from ``name_match_low`` they await
-    #: review; ``name_match_window_h`` bounds the kickoff difference. Off by default: a worker
-    #: matches against the events of its own partitions, in arrival order (docs/matching.md)
+    #: review (filed in ``match_reviews`` through the sink); ``name_match_window_h`` bounds the
+    #: kickoff difference. The workers share known listings (GlobalTable ``known_events``).
+    #: Off by default: decisions depend on arrival order (docs/matching.md)
     match_by_name: bool = False
     name_match_high: float = Field(default=88.0, gt=0, le=100)
     name_match_low: float = Field(default=70.0, gt=0, le=100)

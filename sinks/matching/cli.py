@@ -1,8 +1,10 @@
 """``oddsflow matches list|accept|reject|alias``: the name matcher's review queue and alias table.
 
-``accept`` hands the pair to :func:`sinks.matching.merge.request_merge` (the identity merge
-of issue 19 carries it out); ``reject`` closes the row. Both refuse a row that is not
-``pending`` (exit status 1). ``alias`` adds or replaces one alias (``--sport`` or every sport).
+``accept`` publishes the identity merge request (:func:`sinks.matching.merge.request_merge`:
+the workers merge the bookmaker-only event into the candidate, the sink moves its rows and
+sets the row ``merged``); ``reject`` closes the row, and the sink never files that pair
+again. Both refuse a row that is not ``pending`` (exit status 1); ``accept`` also refuses a
+swapped pair. ``alias`` adds or replaces one alias (``--sport`` or every sport).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from sinks.matching import store
-from sinks.matching.merge import request_merge
+from sinks.matching.merge import ReviewRefusedError, request_merge
 from streams.cli.root import settings_with
+from streams.kafka.delivery import OutRecord
+from streams.settings import Settings
 
 T = TypeVar("T")
 
@@ -70,19 +74,43 @@ def list_command(status: str, limit: int, as_json: bool) -> None:
     Console().print(table)
 
 
+async def _accept(settings: Settings, conn: Any, review_id: int) -> tuple[str, str]:
+    from aiokafka import AIOKafkaProducer
+
+    from streams.kafka.workarounds.idempotence import start_producer
+
+    kafka = settings.kafka
+
+    def make(idempotent: bool) -> AIOKafkaProducer:
+        return AIOKafkaProducer(**kafka.client_kwargs(), acks="all", enable_idempotence=idempotent)
+
+    producer, _ = await start_producer(make, kafka.idempotence, name="matches accept")
+
+    async def send(record: OutRecord) -> Any:
+        return await producer.send(record.topic, record.value, key=record.key)
+
+    try:
+        return await request_merge(conn, send, settings.topics.canonical, review_id)
+    finally:
+        await producer.stop()
+
+
 @matches_command.command("accept")
 @click.argument("review_id", type=int)
 def accept_command(review_id: int) -> None:
-    """Accept one review: the identity merge attaches the capture's event to the candidate."""
-    if not _run(lambda conn: request_merge(conn, review_id)):
-        raise click.ClickException(f"review {review_id} is not pending")
-    click.echo(f"review {review_id} accepted: queued for the identity merge")
+    """Accept one review: the workers merge the capture's event into the candidate."""
+    settings = settings_with()
+    try:
+        from_key, into_key = _run(lambda conn: _accept(settings, conn, review_id))
+    except ReviewRefusedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"review {review_id} accepted: merge of {from_key} into {into_key} requested")
 
 
 @matches_command.command("reject")
 @click.argument("review_id", type=int)
 def reject_command(review_id: int) -> None:
-    """Reject one review: the capture stays its own event."""
+    """Reject one review: the capture stays its own event; the pair is not proposed again."""
     if not _run(lambda conn: store.reject(conn, review_id)):
         raise click.ClickException(f"review {review_id} is not pending")
     click.echo(f"review {review_id} rejected")

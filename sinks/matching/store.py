@@ -2,8 +2,9 @@
 
 * :func:`load_aliases` — ``{alias: canonical}`` for one sport (its rows and the ``*`` rows;
   a sport's own row wins), what :class:`streams.matching.NameIndex` takes.
-* :func:`queue_review` — files a ``review`` decision; the same capture × candidate is filed
-  once (``ON CONFLICT DO NOTHING``), so a redelivered capture adds nothing.
+* :func:`queue_review` — files a ``review`` decision by hand (tools and tests); the pipeline
+  files them through the sink (:mod:`sinks.matching.reviews`). The same capture × candidate
+  is filed once (``ON CONFLICT DO NOTHING``), so a redelivered capture adds nothing.
 * :func:`list_reviews`, :func:`reject` — the queue as a person sees it; accepting goes
   through :func:`sinks.matching.merge.request_merge`.
 """

@@ -7,7 +7,8 @@
   :class:`Dead` with a :class:`DataError` of stage ``sink`` (:data:`STAGE`).
 * a lifecycle record of the same topic (:mod:`streams.contracts.lifecycle`) becomes a
   :class:`Lifecycle`, applied to ``events.closed_at`` by :mod:`sinks.write.lifecycle`; so
-  does a merge record (:mod:`streams.contracts.merge`), applied by :mod:`sinks.write.merges`;
+  does a merge record (:mod:`streams.contracts.merge`), applied by :mod:`sinks.write.merges`,
+  and a match review (:mod:`streams.contracts.review`), filed by :mod:`sinks.matching.reviews`;
 * :func:`outside_window` makes a capture dead (``bad_timestamp``) when its UTC day has no
   place in the partition window.
 * :func:`snapshot_row` / :func:`history_rows` are the COPY tuples of ``snapshots`` and
@@ -25,6 +26,7 @@ import orjson
 from sinks.partitions.window import Window, utc_day
 from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
 from streams.contracts.merge import EventMergeV1
+from streams.contracts.review import MatchReviewV1
 from streams.contracts.snapshot import SnapshotV1
 from streams.errors import DataError
 
@@ -99,10 +101,10 @@ class Dead:
 
 @dataclass(frozen=True, slots=True)
 class Lifecycle:
-    """A decoded lifecycle record (an event closed, reopened or merged) and the record it came from."""
+    """A decoded lifecycle record (an event closed, reopened, merged or up for review) and its record."""
 
     record: Record
-    event: EventLifecycleV1 | EventMergeV1
+    event: EventLifecycleV1 | EventMergeV1 | MatchReviewV1
 
 
 def sink_error(exc: DataError) -> DataError:
@@ -118,7 +120,7 @@ def decode(record: Record) -> Capture | Dead | Lifecycle:
         decoded = decode_snapshots_record(record.value)
     except DataError as exc:
         return Dead(record, sink_error(exc))
-    if isinstance(decoded, (EventLifecycleV1, EventMergeV1)):
+    if isinstance(decoded, (EventLifecycleV1, EventMergeV1, MatchReviewV1)):
         return Lifecycle(record, decoded)
     return Capture(record, decoded, encode_lines(decoded))
 

@@ -15,7 +15,8 @@ Lifecycle of :meth:`BatchWriter.write` for one batch (one asyncpg connection, UT
    (:func:`sinks.write.batch.isolate`) until the poison records are alone;
 4. merge records move a bookmaker-only event's rows into the surviving event
    (:mod:`sinks.write.merges`), then lifecycle records set or clear ``events.closed_at``
-   (:mod:`sinks.write.lifecycle`);
+   (:mod:`sinks.write.lifecycle`), and match reviews are filed (and merged pairs settled) in
+   ``match_reviews`` (:mod:`sinks.matching.reviews`);
 5. ``send_dead`` publishes the dead records to the DLQ and returns only after the broker
    acked them; if it raises, the transaction rolls back;
 6. the offsets are written and the transaction commits; only then do the dimension ids
@@ -35,6 +36,7 @@ from typing import Any
 
 import asyncpg
 
+from sinks.matching import reviews
 from sinks.partitions import PartitionBackend, open_backend
 from sinks.partitions.window import parse_child
 from sinks.store import db
@@ -65,6 +67,7 @@ class WriteResult:
     partitions_created: list[str] = field(default_factory=list)
     lifecycle: int = 0  # events whose closed_at a lifecycle record set or cleared
     merges: int = 0  # bookmaker-only events merged into another event
+    reviews: int = 0  # match_reviews rows filed or settled
 
     @property
     def rows(self) -> int:
@@ -199,6 +202,7 @@ class BatchWriter:
             if batch.lifecycle:
                 result.merges = await merges.apply(conn, batch.lifecycle)
                 result.lifecycle = await lifecycle.apply(conn, batch.lifecycle)
+                result.reviews = await reviews.apply(conn, batch.lifecycle)
             if result.dead:
                 result.dead.sort(key=lambda d: (d.record.partition, d.record.offset))
                 await send_dead(result.dead)

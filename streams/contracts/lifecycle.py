@@ -17,7 +17,8 @@ order with them; the object's ``schema`` member tells it from a snapshot.
 A record may be published again with the same content (after a worker restart, see
 docs/lifecycle.md): applying it twice has the effect of applying it once.
 :func:`decode_snapshots_record` is the one decoder of the snapshots topic's values (a
-snapshot, a lifecycle record, or an identity merge, :mod:`streams.contracts.merge`).
+snapshot, a lifecycle record, an identity merge, :mod:`streams.contracts.merge`, or a match
+review, :mod:`streams.contracts.review`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ import orjson
 
 from streams.contracts.merge import SCHEMA as MERGE_SCHEMA
 from streams.contracts.merge import EventMergeV1, decode_merge_doc
+from streams.contracts.review import SCHEMA as REVIEW_SCHEMA
+from streams.contracts.review import MatchReviewV1, decode_review_doc
 from streams.contracts.snapshot import SCHEMA as SNAPSHOT_SCHEMA
 from streams.contracts.snapshot import SnapshotV1, decode_snapshot, event_key
 from streams.errors import DataError
@@ -94,8 +97,8 @@ def _decode_lifecycle(doc: dict[str, object]) -> EventLifecycleV1:
         raise DataError("decode", "wrong_type", f"malformed {SCHEMA}: {exc!r}") from exc
 
 
-def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | EventMergeV1:
-    """A value of ``odds.snapshots.v1``: a snapshot, a lifecycle or a merge record.
+def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | EventMergeV1 | MatchReviewV1:
+    """A value of ``odds.snapshots.v1``: a snapshot, a lifecycle, a merge or a review record.
 
     Raises :class:`DataError`."""
     try:
@@ -106,4 +109,6 @@ def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | Even
         return _decode_lifecycle(doc)
     if isinstance(doc, dict) and doc.get("schema") == MERGE_SCHEMA:
         return decode_merge_doc(doc)
+    if isinstance(doc, dict) and doc.get("schema") == REVIEW_SCHEMA:
+        return decode_review_doc(doc)
     return decode_snapshot(data)

@@ -227,3 +227,15 @@ class KeyedSender:
                 inflight.delivered.set_result(None)
             return
         self._watch(gate_key, inflight, ack)
+
+
+def countdown(n: int, done: Callable[[], object]) -> Callable[[], None]:
+    """A callback that calls ``done`` at its ``n``-th call."""
+    left = [n]
+
+    def one() -> None:
+        left[0] -= 1
+        if left[0] == 0:
+            done()
+
+    return one

@@ -109,14 +109,15 @@ class NameIndex:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, known: Known, listing: str = "") -> None:
+    def add(self, known: Known, listing: str = "") -> bool:
         """Register (or replace) one listing of a known event: several bookmakers' spellings
-        of one event may be added under their own ``listing``; they compete as one event."""
+        of one event may be added under their own ``listing``; they compete as one event.
+        False when the listing was known with the same teams and kickoff (nothing changed)."""
         listings = self._entries.setdefault(known.event_key, {})
         old = listings.get(listing)
         if old is not None:
             if (old.known.home, old.known.away, old.known.kickoff) == (known.home, known.away, known.kickoff):
-                return
+                return False
             old.alive = False
         sport = known.sport
         entry = _Entry(
@@ -128,6 +129,7 @@ class NameIndex:
         for tok in entry.home.core | entry.away.core:
             self._tokens.setdefault((sport, tok, hour), []).append(entry)
         self.version += 1
+        return True
 
     def discard(self, event_key: str) -> None:
         """Forget every listing of one event."""

@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from streams.contracts.capture import decode_capture
 from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record
+from streams.contracts.review import MatchReviewV1
 from streams.errors import DataError
 from streams.replay.plan import TP
 from tests.integration.replay.pipeline import Pipeline
@@ -47,6 +48,8 @@ def _snapshot(value: bytes | None) -> dict[str, Any]:
     s = decode_snapshots_record(value)
     if isinstance(s, EventLifecycleV1):
         return {"lifecycle": s.state, "reason": s.reason, "at": s.at.isoformat()}
+    if isinstance(s, MatchReviewV1):
+        return {"review": s.key, "candidate": s.candidate_key, "at": s.at.isoformat()}
     return {
         "source": [s.source.topic, s.source.partition, s.source.offset],
         "bookmaker": s.bookmaker,

@@ -32,6 +32,9 @@ from streams.settings import Settings
 #: the match stage's tables (streams/stages/match/agents.py) and the signals stage's
 #: (streams/stages/signals/agents.py); their changelogs are ``<app_id>-<name>-changelog``
 TABLES = ("event_registry", "last_prices", "signal_markets", "signal_events")
+#: global tables (one partition each): the name matcher's directory
+#: (streams/stages/normalize/directory.py, with ``streams.match_by_name``)
+GLOBAL_TABLES = ("known_events",)
 
 
 def changelog_specs(settings: Settings) -> list[NewTopic]:
@@ -50,6 +53,10 @@ def changelog_specs(settings: Settings) -> list[NewTopic]:
             topic_configs=config,
         )
         for name in TABLES
+    ] + [
+        NewTopic(f"{settings.streams.app_id}-{name}-changelog", 1, t.replication_factor, topic_configs=config)
+        for name in GLOBAL_TABLES
+        if settings.streams.match_by_name
     ]
 
 

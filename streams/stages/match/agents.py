@@ -39,7 +39,7 @@ a decode error is a bug: dead letter (kind ``bug``), then the worker stops.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -50,7 +50,7 @@ from streams.contracts.capture import encode_capture
 from streams.contracts.merge import EventMergeV1, decode_canonical_record, encode_merge
 from streams.contracts.snapshot import encode_snapshot
 from streams.errors import DataError
-from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord, countdown
 from streams.observe import metrics
 from streams.stages.match.board import KeyframePolicy, Verdict
 from streams.stages.match.crossbook import CrossBook
@@ -60,18 +60,6 @@ from streams.stages.match.logic import match_capture
 from streams.stages.match.merge import request_for, reroute
 from streams.stages.match.registry import decode_entry
 from streams.stages.match.split import SplitBoards
-
-
-def countdown(n: int, done: Callable[[], object]) -> Callable[[], None]:
-    """A callback that calls ``done`` at its ``n``-th call."""
-    left = [n]
-
-    def one() -> None:
-        left[0] -= 1
-        if left[0] == 0:
-            done()
-
-    return one
 
 
 def register(app: Any, ctx: StreamsContext) -> Any:

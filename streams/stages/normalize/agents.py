@@ -7,7 +7,9 @@ Lifecycle of one raw record (the stream is read with ``noack()``; see :mod:`stre
 * good input → one :class:`~streams.contracts.capture.CanonicalCaptureV1` keyed by its event
   key (a capture without Sportradar id may get one from the name matcher first,
   :mod:`streams.stages.normalize.names`; ``streams.match_by_name``), published without
-  waiting; the raw record is acked (in offset order) when the broker acknowledged it. At
+  waiting; a capture the matcher leaves for review also publishes its
+  ``odds.match_review.v1`` on the snapshots topic (first time per capture × candidate);
+  the raw record is acked (in offset order) when the broker acknowledged both. At
   most one capture per event × bookmaker is in flight, so
   captures keep their order on the canonical topic even when a send has to be retried;
 * any other exception is a bug: the record is dead-lettered (kind ``bug``), then the agent
@@ -35,12 +37,14 @@ from mode import CrashingSupervisor
 
 from streams.context import StreamsContext
 from streams.contracts.capture import CanonicalCaptureV1, encode_capture
+from streams.contracts.review import encode_review
 from streams.contracts.snapshot import Source
 from streams.errors import DataError
-from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord
+from streams.kafka.delivery import AckQueue, KeyedSender, OutRecord, countdown
 from streams.kafka.raw_topics import list_raw_topics, raw_pattern
 from streams.kafka.workarounds import faust_topic_pattern
 from streams.observe import metrics
+from streams.stages.normalize import directory
 from streams.stages.normalize.logic import normalize_record, topic_bookmaker
 from streams.stages.normalize.names import NameResolver
 
@@ -55,6 +59,13 @@ def _resolver(settings: Any) -> NameResolver:
     window = timedelta(hours=st.name_match_window_h)
     thresholds = Thresholds(high=st.name_match_high, low=st.name_match_low, window=window)
     return NameResolver(thresholds, seed_aliases())
+
+
+def _learn(resolver: NameResolver, value: bytes | None) -> None:
+    try:
+        resolver.learn(value)
+    except DataError as exc:  # not an entry: skip it (the directory is advisory)
+        log.warning("known_events: %s", exc)
 
 
 def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
@@ -80,6 +91,10 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
     counters = ctx.counters
     lag = ctx.lag
     resolver = _resolver(s) if s.streams.match_by_name else None
+    known_events = None
+    if resolver is not None:  # the listings of every worker's captures with an id
+        known_events = directory.register(app)
+        known_events.listeners.append(partial(_learn, resolver))
     tally = {
         "id": "matched_by_id",
         "name": "matched_by_name",
@@ -108,8 +123,12 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
                 await ctx.dead_letter(msg, exc, stage="normalize", bookmaker=bookmaker)
                 raise
             event = capture.event
+            review = None
             if resolver is not None:
                 resolved, how = resolver.resolve(event)
+                review = resolver.review
+                if resolver.entry is not None and known_events is not None:
+                    known_events[resolver.entry[0]] = resolver.entry[1]  # shared with every worker
                 if resolved is not event:
                     capture = CanonicalCaptureV1(resolved, capture.source)
                 setattr(counters, tally[how], getattr(counters, tally[how]) + 1)
@@ -120,13 +139,20 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
                 metrics.UNMAPPED_LINES.labels(event.bookmaker, event.sport).inc(unmapped)
             metrics.MAPPED_LINES.labels(event.bookmaker, event.sport).inc(event.mapped_lines or 0)
             record = OutRecord(topics.canonical, capture.key.encode(), encode_capture(capture))
-            await sender.send(capture.board_key, record, ticket.done)
+            if review is None:
+                await sender.send(capture.board_key, record, ticket.done)
+            else:  # the raw record is acked once the capture and the review are
+                done = countdown(2, ticket.done)
+                await sender.send(capture.board_key, record, done)
+                filed = OutRecord(topics.snapshots, review.key.encode(), encode_review(review))
+                await sender.send(f"{review.key}|~review", filed, done)
             counters.canonical_forwarded += 1
             canonical_out.inc()
             yield "forwarded"
 
     agent = app.agent(raw, name="normalize_raw", supervisor_strategy=CrashingSupervisor)(normalize_raw)
     agent.sender = sender  # for tests: drain() before asserting on what was sent
+    agent.resolver = resolver
     pattern = raw_pattern(topics)
 
     async def watch_raw_topics() -> None:

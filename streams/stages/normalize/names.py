@@ -5,17 +5,22 @@ by name is keyed ``sr:<n>`` and joins its event on the match stage's partition l
 other capture of it. Outcomes (:data:`OUTCOMES`), one per capture:
 
 * ``id`` — the capture carries a Sportradar id; its listing (bookmaker, teams, kickoff)
-  joins the resolver's :class:`~streams.matching.NameIndex`;
+  joins the resolver's :class:`~streams.matching.NameIndex`, and when the index did not
+  hold it yet, :attr:`NameResolver.entry` is the directory entry to share with the other
+  workers (:mod:`streams.matching.directory`);
 * ``name`` — no id, matched above the high threshold, same orientation: the capture gets
   the candidate's Sportradar id;
 * ``review`` — between the thresholds, ambiguous, or matched with home and away swapped
-  (prices are never flipped automatically): the capture stays a bookmaker-only event;
+  (prices are never flipped automatically): the capture stays a bookmaker-only event, and
+  the first time a capture key meets a candidate :attr:`NameResolver.review` holds the
+  :class:`~streams.contracts.review.MatchReviewV1` to publish (the sink files it in
+  ``match_reviews``; a person accepts or rejects it);
 * ``unmatched`` — no candidate good enough: a bookmaker-only event.
 
-Scope: the index holds what this process has seen, so it is complete only when one
-normalize worker reads every raw partition; several workers need a shared directory of
-known events (not built yet, see docs/matching.md). Review decisions are not yet written
-to ``match_reviews``.
+Scope: the index holds the listings this process saw and those :meth:`NameResolver.learn`
+was given — the entries of the directory every worker shares (a faust GlobalTable,
+:mod:`streams.stages.normalize.directory`; docs/matching.md), so a capture without id is
+matched against events whose captures went to other workers' partitions.
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from streams.contracts.canonical import CanonicalEventOddsV1
+from streams.contracts.review import MatchReviewV1
 from streams.matching import Decision, Known, NameIndex, Thresholds
+from streams.matching.directory import decode_entry, encode_entry, entry_key
 
 OUTCOMES = ("id", "name", "review", "unmatched")
 
@@ -37,13 +44,21 @@ class NameResolver:
     ) -> None:
         self.index = NameIndex(thresholds or Thresholds(), aliases)
         self.last: Decision | None = None  # the decision of the last capture without id
+        self.review: MatchReviewV1 | None = None  # a review to publish for the last capture
+        self.entry: tuple[str, bytes] | None = None  # a directory entry to share, last capture
+        self._filed: set[tuple[str, str, str]] = set()  # review pairs published by this process
 
     def resolve(self, event: CanonicalEventOddsV1) -> tuple[CanonicalEventOddsV1, str]:
-        """``(event, outcome)``; the event gains a Sportradar id only for outcome ``name``."""
+        """``(event, outcome)``; the event gains a Sportradar id only for outcome ``name``.
+
+        Sets :attr:`review` to the record to publish when the outcome is ``review`` and this
+        process has not published that (capture, candidate) pair yet; else to ``None``."""
+        self.review = self.entry = None
         sr = event.sportradar_id
         if sr is not None:
             known = Known(f"sr:{sr}", event.sport, event.home, event.away, event.kickoff, sr)
-            self.index.add(known, listing=event.bookmaker)
+            if self.index.add(known, listing=event.bookmaker):
+                self.entry = (entry_key(known, event.bookmaker), encode_entry(known, event.bookmaker))
             return event, "id"
         decision = self.index.decide(
             (event.bookmaker, event.bookmaker_event_id), event.sport, event.home, event.away, event.kickoff
@@ -55,4 +70,43 @@ class NameResolver:
                 return replace(event, sportradar_id=matched), "name"
         if decision.status == "unmatched":
             return event, "unmatched"
+        review = review_of(event, decision)
+        if review is not None and review.pair not in self._filed:
+            self._filed.add(review.pair)
+            self.review = review
         return event, "review"
+
+    def learn(self, value: bytes | None) -> bool:
+        """Index one directory entry (another worker's listing, or this one's read back);
+        True when it was new. A deleted entry (``None``) is ignored: the index keeps it.
+        Raises :class:`~streams.errors.DataError` for a value that is not an entry."""
+        if value is None:
+            return False
+        known, listing = decode_entry(value)
+        return self.index.add(known, listing=listing)
+
+
+def review_of(event: CanonicalEventOddsV1, decision: Decision) -> MatchReviewV1 | None:
+    """The review record of a capture and its ``review`` decision (``None`` without a candidate)."""
+    c = decision.candidate
+    if decision.status == "unmatched" or c is None:
+        return None
+    return MatchReviewV1(
+        bookmaker=event.bookmaker,
+        bookmaker_event_id=event.bookmaker_event_id,
+        sport=event.sport,
+        home=event.home,
+        away=event.away,
+        kickoff=event.kickoff,
+        candidate_key=c.event_key,
+        candidate_sportradar_id=c.sportradar_id,
+        candidate_home=c.home,
+        candidate_away=c.away,
+        candidate_kickoff=c.kickoff,
+        score=round(decision.score, 2),
+        home_score=round(decision.home_score, 2),
+        away_score=round(decision.away_score, 2),
+        runner_up=round(decision.runner_up, 2),
+        swapped=decision.swapped,
+        at=event.captured_at,
+    )

@@ -227,3 +227,66 @@ async def test_match_bug_is_dead_lettered_then_crashes(recorder: Recorder) -> No
     headers = dlq_headers(dead.headers)
     assert (dead.topic, headers["stage"], headers["error.kind"]) == ("odds.dlq.v1", "match", "bug")
     assert dead.value == values[0]
+
+
+async def test_normalize_publishes_a_review_once_and_keeps_the_capture_its_own(recorder: Recorder) -> None:
+    from streams.adapters import theoddsapi
+    from streams.contracts.lifecycle import decode_snapshots_record
+    from streams.contracts.review import MatchReviewV1
+    from tests.unit.adapters.helpers import NOW
+    from tests.unit.adapters.helpers import load as load_fixture
+
+    app = make_app("odds.raw.theoddsapi", recorder, match_by_name=True, max_capture_age_days=100_000)
+    resolver = app.agents["normalize_raw"].resolver
+    sporty = load_fixture("sportybet", "soccer_prematch")
+    resolver.resolve(adapters_normalize("sportybet", sporty))  # the event another book published with its id
+    payload = theoddsapi.split_response(load_fixture("theoddsapi", "soccer_prematch"))[0][1]
+    payload["home_team"], payload["away_team"] = payload["away_team"], payload["home_team"]  # swapped
+    assert await normalize(
+        app, [envelope("theoddsapi", payload, NOW), envelope("theoddsapi", payload, NOW)]
+    ) == [
+        "forwarded",
+        "forwarded",
+    ]
+    captures = recorder.on("odds.canonical.v1")
+    assert [r.key for r in captures] == [b"theoddsapi.pinnacle:" + payload["id"].encode()] * 2
+    [filed] = recorder.on("odds.snapshots.v1")  # once, though two captures were left for review
+    review = decode_snapshots_record(filed.value)
+    assert isinstance(review, MatchReviewV1)
+    assert filed.key == review.key.encode() == captures[0].key
+    assert (review.candidate_key, review.swapped) == ("sr:68995116", True)
+
+
+def adapters_normalize(bookmaker: str, payload: Any) -> Any:
+    from streams import adapters
+    from tests.unit.adapters.helpers import NOW
+
+    return adapters.normalize(bookmaker, payload, NOW, now=NOW)
+
+
+async def test_normalize_shares_a_new_listing_in_the_directory(recorder: Recorder) -> None:
+    app = make_app("odds.raw.sportybet", recorder, match_by_name=True)
+    sent: list[tuple[Any, Any]] = []
+    table = app.tables["known_events"]
+    table.send_changelog = lambda partition, key, value, *a, **kw: sent.append((key, value)) or _Sent()
+    sporty = envelope("sportybet", load("sportybet"))
+    assert await normalize(app, [sporty, sporty]) == ["forwarded", "forwarded"]
+    [(key, value)] = sent  # once: the second capture shows the same listing
+    assert key == "sr:68995116|sportybet" and table[key] == value
+    other = make_app("odds.raw.sportybet", Recorder(), match_by_name=True)
+    other.tables["known_events"].apply_changelog_batch([_Event(key, value)])  # what a standby read does
+    resolver = other.agents["normalize_raw"].resolver
+    assert len(resolver.index) == 1 and resolver.learn(value) is False
+
+
+class _Sent:
+    class message:
+        partition = 0
+
+
+class _Event:
+    """The shape of a changelog event faust's memory store applies."""
+
+    def __init__(self, key: str, value: bytes) -> None:
+        self.key, self.value = key, value
+        self.message = type("Message", (), {"key": key, "value": value, "partition": 0, "offset": 0})()

@@ -114,3 +114,16 @@ async def test_worker_consumer_fetch_wait_comes_from_settings() -> None:
         assert consumer._group_id == app.conf.id  # otherwise faust's own consumer
     finally:
         await consumer.stop()
+
+
+def test_name_matching_adds_the_directory_of_known_events_and_its_changelog() -> None:
+    from streams.kafka.workarounds.faust_new_changelogs import GLOBAL_TABLES, changelog_specs
+
+    settings = load_settings(streams={"app_id": "wiring", "match_by_name": True})
+    app = create_app(settings, ["odds.raw.betpawa"])
+    assert set(app.tables) == set(CHANGELOG_TABLES) | set(GLOBAL_TABLES)
+    table = app.tables["known_events"]
+    assert table.is_global and table.use_partitioner and table.partitions == 1
+    specs = {s.name: s.num_partitions for s in changelog_specs(settings)}
+    assert specs["wiring-known_events-changelog"] == 1  # made before faust starts, as faust would
+    assert "wiring-known_events-changelog" not in {s.name for s in changelog_specs(load_settings())}
