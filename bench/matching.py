@@ -15,7 +15,10 @@ listings (some books put them only in the league name): the case names alone can
 
 (b) **Real-shaped fixtures**: every ``tests/fixtures/bookmakers/*`` capture with a
 Sportradar id, matched against an index of one listing per Sportradar id (the one whose
-kickoff most books agree on), plus The Odds API fixtures, whose events are known.
+kickoff most books agree on), plus The Odds API fixtures, whose events are known. The
+fixtures were captured on different days: a listing whose kickoff lies outside the matcher's
+window of its event's indexed kickoff is not that event to any kickoff-window matcher; it
+counts as a listing without its event indexed (matching it would be wrong) and is printed.
 
 Figures: precision = right matches / matches; recall = right matches / listings whose event
 is in the index; review share = review decisions / listings; µs per capture amortised over
@@ -64,6 +67,7 @@ class Tally:
     unmatched: int = 0
     wrong_examples: list[str] = field(default_factory=list)
     missed_examples: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # fixtures: kickoff outside the window (not present)
 
     def add(self, truth: str | None, status: str, got: str | None, label: str) -> None:
         self.listings += 1
@@ -169,12 +173,13 @@ def real_shaped() -> Tally:
     for book, ev in events:
         by_sr.setdefault(ev.sportradar_id, []).append((book, ev))  # type: ignore[attr-defined]
     index = NameIndex(aliases=seed_aliases())
-    reference: dict[int, str] = {}
+    reference: dict[int, datetime] = {}  # sr id → the kickoff its event is indexed with
     for sr, listed in sorted(by_sr.items()):
         common = Counter(ev.kickoff for _, ev in listed).most_common(1)[0][0]  # type: ignore[attr-defined]
         book, ev = next((b, e) for b, e in listed if e.kickoff == common)  # type: ignore[attr-defined]
-        reference[sr] = book
+        reference[sr] = ev.kickoff  # type: ignore[attr-defined]
         index.add(Known(f"sr:{sr}", ev.sport, ev.home, ev.away, ev.kickoff, sr))  # type: ignore[attr-defined]
+    window = index.thresholds.window
     tally = Tally()
     seen: set[tuple[str, int, str, str, datetime]] = set()
     for book, ev in events:
@@ -184,8 +189,14 @@ def real_shaped() -> Tally:
         seen.add(key)
         d = index.match(ev.sport, ev.home, ev.away, ev.kickoff)  # type: ignore[attr-defined]
         got = d.candidate.event_key if d.candidate is not None and d.status == "matched" else None
+        # fixtures captured on different days: a listing whose kickoff is outside the window of
+        # its event's indexed one cannot be that event to the matcher; it counts as an orphan
+        # (matching it to anything would be wrong) and is shown
+        apart = abs(ev.kickoff - reference[ev.sportradar_id])  # type: ignore[attr-defined]
+        if apart > window:
+            tally.outside.append(f"{book} {ev.home!r} v {ev.away!r}: kickoff {apart} from the indexed one")
         tally.add(
-            f"sr:{ev.sportradar_id}",
+            f"sr:{ev.sportradar_id}" if apart <= window else None,
             d.status,
             got,
             f"{book} {ev.home!r} v {ev.away!r} {ev.kickoff:%m-%d %H:%M} {d.score:.0f}",
@@ -226,6 +237,8 @@ def report(title: str, t: Tally, us_first: float | None = None, us_capture: floa
         print(f"    wrong: {line}")
     for line in t.missed_examples[:5]:
         print(f"    missed {line}")
+    for line in t.outside:
+        print(f"    not its event to a matcher (fixtures of different days): {line}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -23,7 +23,7 @@ def topic_specs(settings: Settings, bookmakers: tuple[str, ...]) -> list[NewTopi
     """Raw topics of ``bookmakers``, the snapshots and signals topics and the DLQ."""
     t, k = settings.topics, settings.kafka
     isr = {"min.insync.replicas": str(t.insync_replicas())}
-    timed = {name: str(v) for name, v in (("retention.ms", t.retention_ms), ("segment.ms", t.segment_ms)) if v}
+    timed = {c: str(v) for c, v in (("retention.ms", t.retention_ms), ("segment.ms", t.segment_ms)) if v}
     big = {"max.message.bytes": str(k.max_message_bytes)} | isr | timed
     specs = [NewTopic(t.raw(b), t.partitions, t.replication_factor, topic_configs=big) for b in bookmakers]
     specs.append(NewTopic(t.snapshots, t.partitions, t.replication_factor, topic_configs=big))
