@@ -14,7 +14,7 @@ published into a fresh stack (:mod:`bench.stack`, on ``--engine``: one Apache Ka
 default, or the embedded tansu; the broker at ``ODDS_KAFKA__BOOTSTRAP_SERVERS`` when set)
 before anything consumes it.
 
-**Passes** (``--mode``), each reported as wall time and *history ÷ wall time* (target ≥ 10×):
+**Passes** (``--mode``), each reported as wall time and *history ÷ wall time* (target ≥ 20×):
 
 1. ``pipeline`` — the pipeline from offset 0, what a fresh deployment (or one whose groups
    were reset to the earliest offset) does: ``--workers`` × ``oddsflow worker`` and one
@@ -212,7 +212,7 @@ def main() -> None:
             )
             for line in r["applied"]:
                 print(f"{'':<6}{line.strip()}")
-        print("\ntarget: ≥ 10× real time")
+        print("\ntarget: ≥ 20× real time")
     print(f"total {time.monotonic() - t_start:.0f}s")
     if args.json:
         args.json.write_text(json.dumps(out, indent=2, default=str))

@@ -95,7 +95,7 @@ EXPECT = {
         r"history: 60 captures",
         r"pipeline from offset 0 \(1 workers \+ 1 sink\)\s+[\d.]+\s+[\d.]+×\s+60\s+\d+",
         r"oddsflow reprocess --from-earliest --execute\s+[\d.]+\s+[\d.]+×\s+60\s+\d+",
-        r"target: ≥ 10× real time",
+        r"target: ≥ 20× real time",
     ),
     "read_api": (
         r"\(a\) GET /events/\{id\}/best at \d+/s for \d+s \(open loop\): \d+ ok, 0 errors",
