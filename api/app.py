@@ -2,7 +2,8 @@
 
 Lifespan: the async engine and session factory (``api.db``) and the shared tail of the
 snapshots topic (``api.tail``; ``stream=False`` leaves it out, e.g. for schema checks) are
-created at start and closed at stop. OpenAPI is served at ``/openapi.json``, the docs UI at
+created at start and closed at stop, with the ``/best`` cache the tail invalidates
+(``api.best_cache``, :func:`best_cache`). OpenAPI is served at ``/openapi.json``, the docs UI at
 ``/docs``. Every data route needs the API key when ``api.keys`` is set; ``/``, ``/page.js``
 and ``/healthz`` do not (the page asks for the key and sends it as ``?api_key=``).
 """
@@ -17,10 +18,23 @@ from fastapi import Depends, FastAPI
 
 from api import errors
 from api.auth import require_key
+from api.best_cache import BestCache
 from api.db import autocommit, make_engine, make_sessionmaker
 from api.routes import events, page, stream
 from api.tail import Tail
 from streams.settings import Settings
+
+
+def best_cache(settings: Settings, tail: Tail | None) -> BestCache | None:
+    """The ``/best`` cache fed by ``tail`` (None: disabled, no tail, or ``after_sink`` off)."""
+    api = settings.api
+    if tail is None or not api.best_cache or not api.after_sink:
+        return None
+    cache = BestCache(
+        ttl_s=api.best_cache_ttl_s, max_bytes=int(api.best_cache_max_mb * 2**20), live=tail.cache_live
+    )
+    tail.best_cache = cache
+    return cache
 
 
 def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
@@ -31,6 +45,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         tail = Tail(settings, engine) if stream_changes else None
         app.state.tail = tail
+        app.state.best_cache = best_cache(settings, tail)
         if tail is not None:
             await tail.start()
         try:
@@ -50,6 +65,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
     app.state.api_keys = settings.api.key_list()
     app.state.subscribers = 0
     app.state.tail = None
+    app.state.best_cache = None
     errors.install(app)
     guarded: list[Any] = [Depends(require_key)]
     app.include_router(events.router, dependencies=guarded)
@@ -60,10 +76,12 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, Any]:
         tail: Tail | None = app.state.tail
+        cache: BestCache | None = app.state.best_cache
         return {
             "ok": True,
             "stream": None if tail is None else {"ready": tail.ready, "error": tail.error, "head": tail.head},
             "subscribers": app.state.subscribers,
+            "best_cache": None if cache is None else cache.stats(),
         }
 
     return app

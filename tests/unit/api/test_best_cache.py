@@ -1,0 +1,155 @@
+"""``BestCache`` without Postgres or Kafka, and the tail's releases driving it."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import deque
+from types import SimpleNamespace
+from typing import Any
+
+from api.app import best_cache
+from api.best_cache import EPOCHS_KEPT, BestCache
+from api.ring import Ring
+from api.tail import Tail
+from streams.contracts.snapshot import encode_snapshot
+from streams.settings import load_settings
+from tests.unit.sink.feed import make_feed
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _cache(**kw: Any) -> BestCache:
+    return BestCache(**({"ttl_s": 5.0, "max_bytes": 1000} | kw))
+
+
+def test_a_fill_is_served_until_its_event_is_released() -> None:
+    cache = _cache()
+    assert cache.get(1) is None
+    assert cache.put(1, b"one", cache.token()) and cache.put(2, b"two", cache.token())
+    assert cache.get(1) == b"one" and cache.get(2) == b"two"
+    cache.released({1})
+    assert cache.get(1) is None and cache.get(2) == b"two"
+    assert (cache.hits, cache.misses) == (3, 2)
+
+
+def test_a_read_that_began_before_a_release_of_its_event_is_not_stored() -> None:
+    cache = _cache()
+    slow, other = cache.token(), cache.token()
+    cache.released({1})  # committed while the reads ran
+    assert not cache.put(1, b"stale", slow)
+    assert cache.get(1) is None
+    assert cache.put(2, b"fine", other)  # another event's release does not matter
+    later = cache.token()
+    assert cache.put(1, b"fresh", later) and cache.get(1) == b"fresh"
+
+
+def test_unattributed_records_and_clears_drop_everything_and_fills_in_flight() -> None:
+    cache = _cache()
+    cache.put(1, b"a", cache.token())
+    cache.put(2, b"b", cache.token())
+    token = cache.token()
+    cache.released({2}, unattributed=True)  # e.g. a merge record: ids of other events change
+    assert cache.get(1) is None and cache.get(2) is None and len(cache) == 0 and cache.size_bytes == 0
+    assert not cache.put(3, b"c", token)
+    token = cache.token()
+    cache.clear()
+    assert not cache.put(1, b"a", token)
+
+
+def test_a_fill_older_than_the_remembered_releases_is_refused() -> None:
+    cache = _cache()
+    token = cache.token()
+    for i in range(EPOCHS_KEPT - 1):
+        cache.released({1000 + i})
+    assert cache.put(1, b"kept", token)  # every release since is still known: none was event 1
+    token = cache.token()
+    for i in range(EPOCHS_KEPT + 1):
+        cache.released({1000 + i})
+    assert not cache.put(1, b"unknown", token)
+
+
+def test_ttl_bounds_an_entry_and_not_live_serves_nothing() -> None:
+    clock = Clock()
+    live = [True]
+    cache = _cache(clock=clock, live=lambda: live[0])
+    cache.put(1, b"x", cache.token())
+    clock.now += 4.9
+    assert cache.get(1) == b"x"
+    clock.now += 0.2
+    assert cache.get(1) is None and len(cache) == 0
+    cache.put(1, b"x", cache.token())
+    live[0] = False
+    assert cache.get(1) is None
+    assert not cache.put(2, b"y", cache.token())
+    assert cache.stats() == {"entries": 1, "bytes": 1, "hits": 1, "misses": 2, "live": False}
+
+
+def test_least_recently_used_bodies_go_past_max_bytes() -> None:
+    cache = _cache(max_bytes=10)
+    cache.put(1, b"1234", cache.token())
+    cache.put(2, b"1234", cache.token())
+    assert cache.get(1) == b"1234"  # 2 is now the least recently used
+    cache.put(3, b"1234", cache.token())
+    assert cache.get(2) is None and cache.get(1) == b"1234" and cache.get(3) == b"1234"
+    assert cache.size_bytes == 8
+    cache.put(1, b"123456", cache.token())  # replacing counts the new size only
+    assert cache.size_bytes == 10 and len(cache) == 2
+    assert not cache.put(4, b"x" * 11, cache.token())
+
+
+def test_the_app_builds_no_cache_when_disabled_or_released_before_the_commit() -> None:
+    on = load_settings(api={"best_cache": True})
+    tail = Tail(on, None)
+    assert best_cache(on, tail) is tail.best_cache is not None
+    assert best_cache(on, None) is None
+    for off in ({"best_cache": False}, {"after_sink": False}):
+        settings = load_settings(api=off)
+        tail = Tail(settings, None)
+        assert best_cache(settings, tail) is None and tail.best_cache is None
+
+
+def _tail_with(records: list[tuple[int, bytes]]) -> tuple[Tail, BestCache]:
+    tail = Tail(load_settings(api={"after_sink": False}), None)  # released at once, no Postgres
+    cache = _cache(max_bytes=10_000)
+    tail.best_cache = cache
+    tail.ring = Ring(100, {0: 0})
+    tail._pending = {0: deque(SimpleNamespace(partition=0, offset=o, value=v) for o, v in records)}
+    return tail, cache
+
+
+async def test_the_tail_drops_the_events_it_releases_and_clears_on_what_it_cannot_name() -> None:
+    snaps = make_feed(40).snaps
+    a = snaps[0]
+    b = next(s for s in snaps if s.key != a.key)
+    tail, cache = _tail_with([(0, encode_snapshot(a))])
+    tail._ids = {a.key: 1, b.key: 2}
+    for eid in (1, 2):
+        cache.put(eid, b"body", cache.token())
+    await tail._release()
+    assert cache.get(1) is None and cache.get(2) == b"body"
+    assert tail.ring is not None and tail.ring.next_seq == 1 and tail.released == 1
+
+    unknown = dataclasses.replace(a, event=dataclasses.replace(a.event, sportradar_id=999_999))
+    for offset, value in enumerate((b'{"schema": "odds.event_merge.v1"}', encode_snapshot(unknown)), 1):
+        tail._pending[0].append(SimpleNamespace(partition=0, offset=offset, value=value))
+        cache.put(2, b"body", cache.token())
+        await tail._release()
+        assert cache.get(2) is None and len(cache) == 0
+
+
+def test_cache_live_needs_the_tail_in_sync_and_fetching() -> None:
+    tail = Tail(load_settings(), None)
+    tail.ring = Ring(10, {0: 0})
+    tail.fetched_at = time.monotonic()
+    assert not tail.cache_live()
+    tail.in_sync = True
+    assert tail.cache_live()
+    tail.fetched_at -= 5
+    assert not tail.cache_live()
