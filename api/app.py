@@ -3,13 +3,16 @@
 Lifespan: the async engine and session factory (``api.db``) and the shared tail of the
 snapshots topic (``api.tail``; ``stream=False`` leaves it out, e.g. for schema checks) are
 created at start and closed at stop, with the ``/best`` cache the tail invalidates
-(``api.best_cache``, :func:`best_cache`). OpenAPI is served at ``/openapi.json``, the docs UI at
-``/docs``. Every data route needs the API key when ``api.keys`` is set; ``/``, ``/page.js``
-and ``/healthz`` do not (the page asks for the key and sends it as ``?api_key=``).
+(``api.best_cache``, :func:`best_cache`; its hits are answered by
+:class:`api.fastpath.BestFastPath` before FastAPI's routing). OpenAPI is served at
+``/openapi.json``, the docs UI at ``/docs``. Every data route needs the API key when
+``api.keys`` is set; ``/``, ``/page.js`` and ``/healthz`` do not (the page asks for the key
+and sends it as ``?api_key=``).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +23,7 @@ from api import errors
 from api.auth import require_key
 from api.best_cache import BestCache
 from api.db import autocommit, make_engine, make_sessionmaker
+from api.fastpath import BestFastPath
 from api.routes import events, page, stream
 from api.tail import Tail
 from streams.settings import Settings
@@ -48,6 +52,10 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
         app.state.best_cache = best_cache(settings, tail)
         if tail is not None:
             await tail.start()
+        # what start made lives as long as the process: out of the collector's generations,
+        # so a full collection under load does not walk it again (a pause per request burst)
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -67,6 +75,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
     app.state.tail = None
     app.state.best_cache = None
     errors.install(app)
+    app.add_middleware(BestFastPath)
     guarded: list[Any] = [Depends(require_key)]
     app.include_router(events.router, dependencies=guarded)
     app.include_router(stream.router, dependencies=guarded)

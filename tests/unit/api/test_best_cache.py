@@ -8,8 +8,11 @@ from collections import deque
 from types import SimpleNamespace
 from typing import Any
 
-from api.app import best_cache
+import httpx
+
+from api.app import best_cache, create_app
 from api.best_cache import EPOCHS_KEPT, BestCache
+from api.fastpath import BestFastPath
 from api.ring import Ring
 from api.tail import Tail
 from streams.contracts.snapshot import encode_snapshot
@@ -153,3 +156,77 @@ def test_cache_live_needs_the_tail_in_sync_and_fetching() -> None:
     assert tail.cache_live()
     tail.fetched_at -= 5
     assert not tail.cache_live()
+
+
+BODY = b'{"event_id":7,"prices":[]}'
+
+
+def _app_with_hit(keys: str | None = None) -> tuple[Any, BestCache]:
+    settings = load_settings(api={"keys": keys} if keys else {})
+    app = create_app(settings, stream_changes=False)
+    cache = _cache()
+    cache.put(7, BODY, cache.token())
+    app.state.best_cache = cache
+    return app, cache
+
+
+class Inner:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.calls.append(scope["path"])
+
+
+async def _through(path: str, *, method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None,
+                   keys: str | None = None) -> tuple[list[dict[str, Any]], Inner]:  # fmt: skip
+    app, _ = _app_with_hit(keys)
+    inner = Inner()
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "root_path": "",
+        "headers": headers or [],
+        "app": app,
+    }
+    await BestFastPath(inner)(scope, None, send)
+    return sent, inner
+
+
+async def test_the_fast_path_answers_only_hits_it_is_sure_of() -> None:
+    sent, inner = await _through("/events/7/best")
+    assert not inner.calls and sent[1]["body"] == BODY and sent[0]["status"] == 200
+    for path, kw in [
+        ("/events/8/best", {}),  # a miss: the route fills the cache
+        ("/events/07/best", {}),
+        ("/events/7/best/", {}),
+        ("/events/99999999999999999999/best", {}),
+        ("/events/7/odds", {}),
+        ("/events/7/best", {"method": "HEAD"}),
+        ("/events/7/best", {"keys": "k1"}),  # no header: the app answers 401 (or ?api_key=)
+        ("/events/7/best", {"keys": "k1", "headers": [(b"x-api-key", b"k2")]}),
+        ("/events/7/best", {"keys": "k1", "headers": [(b"x-api-key", b"")]}),
+    ]:
+        sent, inner = await _through(path, **kw)
+        assert inner.calls == [path] and not sent, (path, kw)
+    sent, inner = await _through("/events/7/best", keys="k1,k2", headers=[(b"x-api-key", b"k2")])
+    assert not inner.calls and sent[1]["body"] == BODY
+
+
+async def test_the_fast_path_and_the_route_send_the_same_response() -> None:
+    app, cache = _app_with_hit("k1")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+        fast = await client.get("/events/7/best", headers={"X-API-Key": "k1"})
+        hits = cache.hits
+        routed = await client.get("/events/7/best", params={"api_key": "k1"})  # the route, from the cache
+        assert cache.hits == hits + 1
+        assert fast.status_code == routed.status_code == 200 and fast.content == routed.content == BODY
+        assert dict(fast.headers) == dict(routed.headers)
+        denied = await client.get("/events/7/best", headers={"X-API-Key": "nope"})
+        assert denied.status_code == 401 and denied.json()["error"] == "unauthorized"
