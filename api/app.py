@@ -15,13 +15,14 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 
 from fastapi import Depends, FastAPI
 
 from api import errors
 from api.auth import require_key
-from api.best_cache import BestCache
+from api.best_cache import BestCache, Reader
 from api.db import autocommit, make_engine, make_sessionmaker
 from api.fastpath import BestFastPath
 from api.routes import events, page, stream
@@ -29,13 +30,17 @@ from api.tail import Tail
 from streams.settings import Settings
 
 
-def best_cache(settings: Settings, tail: Tail | None) -> BestCache | None:
-    """The ``/best`` cache fed by ``tail`` (None: disabled, no tail, or ``after_sink`` off)."""
+def best_cache(settings: Settings, tail: Tail | None, read: Reader) -> BestCache | None:
+    """The ``/best`` cache fed by ``tail``, filled by ``read`` (None: disabled, no tail, or
+    ``after_sink`` off)."""
     api = settings.api
     if tail is None or not api.best_cache or not api.after_sink:
         return None
     cache = BestCache(
-        ttl_s=api.best_cache_ttl_s, max_bytes=int(api.best_cache_max_mb * 2**20), live=tail.cache_live
+        ttl_s=api.best_cache_ttl_s,
+        max_bytes=int(api.best_cache_max_mb * 2**20),
+        read=read,
+        live=tail.cache_live,
     )
     tail.best_cache = cache
     return cache
@@ -49,7 +54,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(engine)
         tail = Tail(settings, engine) if stream_changes else None
         app.state.tail = tail
-        app.state.best_cache = best_cache(settings, tail)
+        app.state.best_cache = best_cache(settings, tail, partial(events.best_body, app.state.autocommit))
         if tail is not None:
             await tail.start()
         # what start made lives as long as the process: out of the collector's generations,

@@ -2,11 +2,17 @@
 
 Contract (docs/api.md, "Best-prices cache"):
 
-* **Fill**: a miss reads Postgres (:func:`api.queries.best_prices`) and stores the rendered
-  body, unless an invalidation of that event (or a clear) was released while the read ran:
-  :meth:`BestCache.token` is taken before the read and :meth:`BestCache.put` refuses a body
-  whose token is older than the event's last invalidation (so a read that began before a
-  commit never outlives its release). Unknown events (404) are not cached.
+* **Fill**: a miss (:meth:`BestCache.fetch`) reads Postgres through ``read`` (the route's
+  one statement) and stores the body, unless an invalidation of that event (or a clear) was
+  released while the read ran: :meth:`BestCache.token` is taken before the read and
+  :meth:`BestCache.put` refuses a body whose token is older than the event's last
+  invalidation (so a read that began before a commit never outlives its release). One read
+  per event at a time: a miss joins a read in flight if no release of that event happened
+  since it began (its result is then as new as one it would start itself). Unknown events
+  (404) are not cached.
+* **Refresh ahead**: a hit on an entry older than :data:`REFRESH_AT` of ``ttl_s`` starts
+  one background read, which replaces the entry (same rule as a fill); the entry serves
+  meanwhile, never past ``ttl_s`` — so a hot event's requests never all miss at once.
 * **Invalidation**: the shared tail (``api.tail``) calls :meth:`BestCache.released` for
   every batch it releases — after the sink committed it (``api.after_sink``). A snapshot
   drops its event's entry; a record the tail cannot attribute to one known event (a
@@ -20,26 +26,35 @@ Contract (docs/api.md, "Best-prices cache"):
   commit).
 * **Size**: least recently used entries are dropped past ``max_bytes`` of bodies.
 
-Plain, synchronous and single-threaded (the event loop's): no locks.
+Single-threaded (the event loop's): no locks; reads run as tasks, awaited shielded (a
+cancelled request does not cancel a read others wait for).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+Reader = Callable[[int], Awaitable[bytes | None]]
 
 #: how long the tail may go without finishing a fetch round before the cache stops serving
 TAIL_SILENT_S = 1.0
 #: invalidation epochs remembered for fills in flight (a fill older than that is not stored)
 EPOCHS_KEPT = 256
+#: fraction of ``ttl_s`` after which a hit starts a background refresh of its entry
+REFRESH_AT = 0.6
 
 
 @dataclass(slots=True)
 class Entry:
     body: bytes
     expires: float
+    refresh_at: float
 
 
 class BestCache:
@@ -50,11 +65,14 @@ class BestCache:
         *,
         ttl_s: float,
         max_bytes: int,
+        read: Reader | None = None,
         live: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ttl_s = ttl_s
         self.max_bytes = max_bytes
+        self._read = read
+        self._loading: dict[int, tuple[int, asyncio.Task[bytes | None]]] = {}
         self._live = live
         self._clock = clock
         self._entries: OrderedDict[int, Entry] = OrderedDict()
@@ -98,7 +116,38 @@ class BestCache:
             return None
         self._entries.move_to_end(event_id)
         self.hits += 1
+        if entry.refresh_at <= self._clock() and event_id not in self._loading and self._read is not None:
+            self._load(event_id)
         return entry.body
+
+    async def fetch(self, event_id: int) -> bytes | None:
+        """The body of ``event_id``: the entry, else a read's (joined or started; see the module
+        docstring); ``None`` for an unknown event. A read's exception propagates."""
+        body = self.get(event_id)
+        if body is not None:
+            return body
+        return await asyncio.shield(self._load(event_id))
+
+    def _load(self, event_id: int) -> asyncio.Task[bytes | None]:
+        loading = self._loading.get(event_id)
+        if loading is not None and self._fresh(event_id, loading[0]):
+            return loading[1]
+        token = self._epoch
+        task = asyncio.ensure_future(self._fill(event_id, token))
+        task.add_done_callback(_retrieve)
+        self._loading[event_id] = (token, task)
+        return task
+
+    async def _fill(self, event_id: int, token: int) -> bytes | None:
+        assert self._read is not None
+        try:
+            body = await self._read(event_id)
+            if body is not None:
+                self.put(event_id, body, token)
+            return body
+        finally:
+            if self._loading.get(event_id, (0, None))[1] is asyncio.current_task():
+                del self._loading[event_id]
 
     def token(self) -> int:
         """Taken before a fill's read; :meth:`put` compares it with later invalidations."""
@@ -110,7 +159,8 @@ class BestCache:
         if not self._live() or len(body) > self.max_bytes or not self._fresh(event_id, token):
             return False
         self._drop(event_id)
-        self._entries[event_id] = Entry(body, self._clock() + self.ttl_s)
+        now = self._clock()
+        self._entries[event_id] = Entry(body, now + self.ttl_s, now + REFRESH_AT * self.ttl_s)
         self._bytes += len(body)
         while self._bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
@@ -146,3 +196,9 @@ class BestCache:
         entry = self._entries.pop(event_id, None)
         if entry is not None:
             self._bytes -= len(entry.body)
+
+
+def _retrieve(task: asyncio.Task[bytes | None]) -> None:
+    """Mark a read's exception seen (a background refresh has no awaiter; a fetch re-raises it)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.debug("best cache: read failed: %r", task.exception())

@@ -115,18 +115,17 @@ async def best(event_id: EventId, request: Request) -> Any:
     """The best current price of every outcome across bookmakers, and who offers it."""
     state = request.app.state
     cache: BestCache | None = state.best_cache
-    body = None if cache is None else cache.get(event_id)
+    body = await (best_body(state.autocommit, event_id) if cache is None else cache.fetch(event_id))
     if body is None:
-        token = 0 if cache is None else cache.token()
-        db: AsyncEngine = state.autocommit
-        async with db.connect() as conn:
-            prices = await queries.best_prices(conn, event_id)
-        if prices is None:
-            raise not_found(f"event {event_id}")
-        body = dumps({"event_id": event_id, "prices": prices})
-        if cache is not None:
-            cache.put(event_id, body, token)
+        raise not_found(f"event {event_id}")
     return Response(body, media_type="application/json")
+
+
+async def best_body(engine: AsyncEngine, event_id: int) -> bytes | None:
+    """The ``/best`` body of ``event_id`` from Postgres (one statement); ``None``: unknown event."""
+    async with engine.connect() as conn:
+        prices = await queries.best_prices(conn, event_id)
+    return None if prices is None else dumps({"event_id": event_id, "prices": prices})
 
 
 @router.get("/events/{event_id}/board", response_model=models.Board, responses=ERRORS)

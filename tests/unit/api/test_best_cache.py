@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections import deque
@@ -107,15 +108,102 @@ def test_least_recently_used_bodies_go_past_max_bytes() -> None:
     assert not cache.put(4, b"x" * 11, cache.token())
 
 
+class Reads:
+    """A fake Postgres read: each call waits for ``gate`` and returns the current ``value``."""
+
+    def __init__(self, value: bytes | None = b"v1") -> None:
+        self.value = value
+        self.calls = 0
+        self.gate = asyncio.Event()
+        self.gate.set()
+        self.fail: Exception | None = None
+
+    async def __call__(self, event_id: int) -> bytes | None:
+        self.calls += 1
+        value = self.value  # what Postgres had when the read's snapshot was taken
+        await self.gate.wait()
+        if self.fail is not None:
+            raise self.fail
+        return value
+
+
+async def test_concurrent_misses_share_one_read() -> None:
+    reads = Reads()
+    cache = _cache(read=reads)
+    reads.gate.clear()
+    waiting = [asyncio.create_task(cache.fetch(1)) for _ in range(5)]
+    await asyncio.sleep(0)
+    reads.gate.set()
+    assert await asyncio.gather(*waiting) == [b"v1"] * 5 and reads.calls == 1
+    assert await cache.fetch(1) == b"v1" and reads.calls == 1
+    reads.value = None
+    assert await cache.fetch(2) is None and await cache.fetch(2) is None and reads.calls == 3  # 404s not kept
+
+
+async def test_a_miss_after_a_release_does_not_join_an_older_read() -> None:
+    reads = Reads()
+    cache = _cache(read=reads)
+    reads.gate.clear()
+    early = asyncio.create_task(cache.fetch(1))
+    while reads.calls < 1:  # the first read has taken its snapshot
+        await asyncio.sleep(0)
+    reads.value = b"v2"
+    cache.released({1})  # v2 committed and released while the first read runs
+    late = asyncio.create_task(cache.fetch(1))
+    await asyncio.sleep(0)
+    reads.gate.set()
+    assert await early == b"v1" and await late == b"v2" and reads.calls == 2
+    assert cache.get(1) == b"v2"
+
+
+async def test_a_hot_entry_is_refreshed_ahead_and_never_all_miss() -> None:
+    clock = Clock()
+    reads = Reads()
+    cache = _cache(read=reads, clock=clock)
+    assert await cache.fetch(1) == b"v1"
+    reads.value = b"v2"  # written behind the tail's back (e.g. oddsflow reprocess)
+    clock.now += 0.5 * cache.ttl_s
+    assert cache.get(1) == b"v1" and reads.calls == 1
+    clock.now += 0.2 * cache.ttl_s  # past REFRESH_AT: one background read, the entry serves meanwhile
+    assert cache.get(1) == b"v1" and cache.get(1) == b"v1"
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert reads.calls == 2 and cache.get(1) == b"v2"
+    clock.now += 0.9 * cache.ttl_s  # the refreshed entry's own lifetime
+    assert cache.get(1) == b"v2"
+
+
+async def test_a_failed_read_reaches_its_requests_and_stores_nothing() -> None:
+    reads = Reads()
+    cache = _cache(read=reads)
+    reads.fail = OSError("postgres away")
+    for _ in range(2):
+        try:
+            await cache.fetch(1)
+        except OSError:
+            pass
+        else:
+            raise AssertionError("the read's error was swallowed")
+    assert len(cache) == 0 and reads.calls == 2
+    reads.fail = None
+    reads.gate.clear()
+    first = asyncio.create_task(cache.fetch(1))
+    second = asyncio.create_task(cache.fetch(1))
+    await asyncio.sleep(0)
+    first.cancel()  # a client went away: the read others wait for goes on
+    reads.gate.set()
+    assert await second == b"v1" and reads.calls == 3 and cache.get(1) == b"v1"
+
+
 def test_the_app_builds_no_cache_when_disabled_or_released_before_the_commit() -> None:
     on = load_settings(api={"best_cache": True})
     tail = Tail(on, None)
-    assert best_cache(on, tail) is tail.best_cache is not None
-    assert best_cache(on, None) is None
+    assert best_cache(on, tail, Reads()) is tail.best_cache is not None
+    assert best_cache(on, None, Reads()) is None
     for off in ({"best_cache": False}, {"after_sink": False}):
         settings = load_settings(api=off)
         tail = Tail(settings, None)
-        assert best_cache(settings, tail) is None and tail.best_cache is None
+        assert best_cache(settings, tail, Reads()) is None and tail.best_cache is None
 
 
 def _tail_with(records: list[tuple[int, bytes]]) -> tuple[Tail, BestCache]:
