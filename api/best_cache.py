@@ -7,9 +7,9 @@ Contract (docs/api.md, "Best-prices cache"):
   released while the read ran: :meth:`BestCache.token` is taken before the read and
   :meth:`BestCache.put` refuses a body whose token is older than the event's last
   invalidation (so a read that began before a commit never outlives its release). One read
-  per event at a time: a miss joins a read in flight if no release of that event happened
-  since it began (its result is then as new as one it would start itself). Unknown events
-  (404) are not cached.
+  per event at a time: a miss joins a read in flight if the cache is live and no release of
+  that event happened since the read began (its result then shows every release before the
+  request, as a fresh read would). Unknown events (404) are not cached.
 * **Refresh ahead**: a hit on an entry older than :data:`REFRESH_AT` of ``ttl_s`` starts
   one background read, which replaces the entry (same rule as a fill); the entry serves
   meanwhile, never past ``ttl_s`` — so a hot event's requests never all miss at once.
@@ -130,7 +130,7 @@ class BestCache:
 
     def _load(self, event_id: int) -> asyncio.Task[bytes | None]:
         loading = self._loading.get(event_id)
-        if loading is not None and self._fresh(event_id, loading[0]):
+        if loading is not None and self._live() and self._fresh(event_id, loading[0]):
             return loading[1]
         token = self._epoch
         task = asyncio.ensure_future(self._fill(event_id, token))

@@ -117,9 +117,11 @@ class Reads:
         self.gate = asyncio.Event()
         self.gate.set()
         self.fail: Exception | None = None
+        self.started = asyncio.Event()
 
     async def __call__(self, event_id: int) -> bytes | None:
         self.calls += 1
+        self.started.set()
         value = self.value  # what Postgres had when the read's snapshot was taken
         await self.gate.wait()
         if self.fail is not None:
@@ -145,8 +147,7 @@ async def test_a_miss_after_a_release_does_not_join_an_older_read() -> None:
     cache = _cache(read=reads)
     reads.gate.clear()
     early = asyncio.create_task(cache.fetch(1))
-    while reads.calls < 1:  # the first read has taken its snapshot
-        await asyncio.sleep(0)
+    await reads.started.wait()  # the first read has taken its snapshot
     reads.value = b"v2"
     cache.released({1})  # v2 committed and released while the first read runs
     late = asyncio.create_task(cache.fetch(1))
@@ -318,3 +319,14 @@ async def test_the_fast_path_and_the_route_send_the_same_response() -> None:
         assert dict(fast.headers) == dict(routed.headers)
         denied = await client.get("/events/7/best", headers={"X-API-Key": "nope"})
         assert denied.status_code == 401 and denied.json()["error"] == "unauthorized"
+
+
+async def test_without_a_live_tail_every_miss_reads_for_itself() -> None:
+    reads = Reads()
+    live = [False]
+    cache = _cache(read=reads, live=lambda: live[0])
+    reads.gate.clear()
+    both = [asyncio.create_task(cache.fetch(1)) for _ in range(2)]
+    await asyncio.sleep(0)
+    reads.gate.set()
+    assert await asyncio.gather(*both) == [b"v1", b"v1"] and reads.calls == 2 and len(cache) == 0
