@@ -4,9 +4,10 @@ Every connection runs with ``TimeZone=UTC`` and ``default_transaction_read_only=
 API never writes, even when it logs in with the sink's role (the read-only role of
 docs/api.md makes that a grant, not just a session setting). :func:`session` is the
 request dependency: it commits when the handler returns and rolls back when it raises.
-:func:`connection` is the one for a route that reads with a single statement (the hot
-``/events/{id}/best``): a pooled connection in autocommit, so no ``BEGIN``/``COMMIT``
-round trips (one statement at READ COMMITTED sees one snapshot either way).
+:func:`autocommit` is the engine for a route that reads with a single statement (the hot
+``/events/{id}/best``, which connects only on a cache miss): pooled connections in
+autocommit, so no ``BEGIN``/``COMMIT`` round trips (one statement at READ COMMITTED sees
+one snapshot either way).
 
 No pre-ping on checkout (it is a round trip per request): after a Postgres restart the
 first statement on each stale connection fails (a 500) and SQLAlchemy invalidates the pool,
@@ -21,7 +22,6 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -77,13 +77,6 @@ async def session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await db.rollback()
             raise
-
-
-async def connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    """Request dependency: one pooled connection in autocommit, for single-statement reads."""
-    engine: AsyncEngine = request.app.state.autocommit
-    async with engine.connect() as conn:
-        yield conn
 
 
 def autocommit(engine: AsyncEngine) -> AsyncEngine:

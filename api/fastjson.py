@@ -15,8 +15,13 @@ import orjson
 from fastapi.responses import Response
 
 
+def dumps(content: Any) -> bytes:
+    """The JSON :class:`FastJSON` sends for ``content`` (also for bodies cached as bytes)."""
+    return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+
+
 class FastJSON(Response):
     media_type = "application/json"
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content, option=orjson.OPT_UTC_Z)
+        return dumps(content)

@@ -11,6 +11,12 @@ sink never grows the API's memory). Each release decodes the record once (a reco
 contract rejects is skipped: the sink dead-letters it), resolves the event's canonical id
 (cached) and renders the SSE data once for all subscribers, then wakes them.
 
+The tail also drives the best-prices cache (:mod:`api.best_cache`, ``best_cache`` when set):
+each released batch invalidates the events it names. :attr:`Tail.in_sync` turns true once
+the sink has stored every record before the tail's start position (before that a commit
+could change Postgres without a release), :attr:`Tail.fetched_at` is the end of the last
+fetch round; :meth:`Tail.cache_live` combines them.
+
 Decision (docs/api.md): a shared tail with a bounded ring, plus a short-lived seeking
 reader per resuming subscriber only for positions older than the ring (``api.stream``).
 """
@@ -30,6 +36,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.best_cache import TAIL_SILENT_S, BestCache
 from api.ring import Change, Ring
 from streams.contracts.snapshot import SnapshotV1, decode_snapshot
 from streams.errors import DataError
@@ -99,6 +106,10 @@ class Tail:
         self._watermark: dict[int, int] = {}
         self.error: str | None = None
         self.released = 0
+        self.best_cache: BestCache | None = None
+        self.in_sync = False
+        self.fetched_at = 0.0
+        self._start: dict[int, int] = {}
 
     @property
     def ready(self) -> bool:
@@ -107,6 +118,10 @@ class Tail:
     @property
     def partitions(self) -> list[int]:
         return sorted(self.head)
+
+    def cache_live(self) -> bool:
+        """Whether a cache fed by this tail may serve (in sync, fetched within TAIL_SILENT_S)."""
+        return self.in_sync and self.ring is not None and time.monotonic() - self.fetched_at < TAIL_SILENT_S
 
     def position(self) -> dict[int, int]:
         return dict(self.head)
@@ -155,6 +170,7 @@ class Tail:
         self._consumer.assign(tps)
         await self._consumer.seek_to_end(*tps)
         self.head = {tp.partition: int(await self._consumer.position(tp)) for tp in tps}
+        self._start = dict(self.head)
         self._pending = {p: deque() for p in parts}
         self.ring = Ring(self.settings.api.ring_size, self.head)
         self.error = None
@@ -175,6 +191,10 @@ class Tail:
                 self._pending[tp.partition].extend(messages)
             if any(self._pending.values()):
                 await self._release()
+            if not self.in_sync and self.settings.api.after_sink:
+                mark = await self._sink_watermark()
+                self.in_sync = all(mark.get(p, 0) >= o for p, o in self._start.items())
+            self.fetched_at = time.monotonic()
             self._pace()
 
     def _pace(self) -> None:
@@ -241,6 +261,11 @@ class Tail:
                 change_data(snap, eid, message.partition, message.offset),
             )
             self.released += 1
+        if self.best_cache is not None:
+            self.best_cache.released(
+                {ids[s.key] for _, s in batch if s is not None and s.key in ids},
+                unattributed=any(s is None or s.key not in ids for _, s in batch),
+            )
         wake, self._wake = self._wake, asyncio.Event()
         wake.set()
 

@@ -203,6 +203,10 @@ async def run(args: argparse.Namespace, stack: Stack) -> None:
             f"p99 {pct(lat, 0.99) * 1000:.1f} ms  max {max(lat, default=0) * 1000:.1f} ms  "
             f"target p99 ≤ 20 ms: {'OK' if ok else 'MISS'}"
         )
+        async with httpx.AsyncClient(base_url=base) as client:
+            cache = (await client.get("/healthz")).json().get("best_cache")
+        if cache is not None:
+            print(f"    /best cache (ODDS_API__BEST_CACHE): {cache['hits']} hits, {cache['misses']} misses")
         print(
             f"    CPU over the {load.wall_s:.1f} s window (100% = one core): "
             f"API {load.api_cpu_s / load.wall_s:.0%}"

@@ -324,6 +324,10 @@ class ApiSettings(BaseModel):
     ``after_sink``: stream a change only once the sink has stored it in Postgres (its offsets
     in ``sink_offsets`` passed it), so what the stream says the read endpoints already show.
     ``access_log``: uvicorn's line per request (off saves a little CPU per request, docs/api.md).
+    ``best_cache``: keep ``/events/{id}/best`` bodies per event in the API process, dropped when
+    the shared tail releases a committed change of the event (needs ``after_sink``), served for
+    at most ``best_cache_ttl_s`` after their read, ``best_cache_max_mb`` of bodies at most (least
+    recently used dropped first). The consistency rule is in docs/api.md ("Best-prices cache").
     """
 
     host: str = "127.0.0.1"
@@ -341,6 +345,9 @@ class ApiSettings(BaseModel):
     after_sink: bool = True
     sink_poll_ms: int = Field(default=50, ge=5, le=10_000)
     access_log: bool = True
+    best_cache: bool = True
+    best_cache_ttl_s: float = Field(default=5.0, gt=0, le=3600)
+    best_cache_max_mb: float = Field(default=64.0, gt=0, le=4096)
 
     @field_validator("database_url")
     @classmethod

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api import models, queries
-from api.db import connection, session
+from api.best_cache import BestCache
+from api.db import session
 from api.errors import ApiError, not_found
-from api.fastjson import FastJSON
+from api.fastjson import dumps
 from api.params import KEY_PATTERN, EventId, Time, decode_cursor, encode_cursor, utc
 
 router = APIRouter(tags=["odds"])
@@ -110,12 +111,21 @@ async def current_odds(event_id: EventId, db: Db, bookmaker: Key = None) -> Any:
 
 
 @router.get("/events/{event_id}/best", response_model=models.BestPrices, responses=ERRORS)
-async def best(event_id: EventId, db: Annotated[AsyncConnection, Depends(connection)]) -> Any:
+async def best(event_id: EventId, request: Request) -> Any:
     """The best current price of every outcome across bookmakers, and who offers it."""
-    prices = await queries.best_prices(db, event_id)
-    if prices is None:
+    state = request.app.state
+    cache: BestCache | None = state.best_cache
+    body = await (best_body(state.autocommit, event_id) if cache is None else cache.fetch(event_id))
+    if body is None:
         raise not_found(f"event {event_id}")
-    return FastJSON({"event_id": event_id, "prices": prices})
+    return Response(body, media_type="application/json")
+
+
+async def best_body(engine: AsyncEngine, event_id: int) -> bytes | None:
+    """The ``/best`` body of ``event_id`` from Postgres (one statement); ``None``: unknown event."""
+    async with engine.connect() as conn:
+        prices = await queries.best_prices(conn, event_id)
+    return None if prices is None else dumps({"event_id": event_id, "prices": prices})
 
 
 @router.get("/events/{event_id}/board", response_model=models.Board, responses=ERRORS)

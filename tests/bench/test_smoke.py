@@ -100,6 +100,7 @@ EXPECT = {
     "read_api": (
         r"\(a\) GET /events/\{id\}/best at \d+/s for \d+s \(open loop\): \d+ ok, 0 errors",
         r"p99 [\d.]+ ms  max [\d.]+ ms  target p99 ≤ 20 ms: (OK|MISS)",
+        r"/best cache \(ODDS_API__BEST_CACHE\): \d+ hits, \d+ misses",
         r"\(b\) \d+ SSE subscribers × \d+ changes: 0 not received",
         r"target p99 ≤ 250 ms: (OK|MISS)",
         r"\(c\) memory per idle subscriber: -?[\d.]+ KiB",
