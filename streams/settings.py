@@ -142,7 +142,7 @@ class TopicSettings(BaseModel):
     replication_factor: int = Field(default=1, ge=1, le=5)
     #: acks=all writes need this many in-sync replicas; None: 2 from replication factor 3 on, else 1
     min_insync_replicas: int | None = Field(default=None, ge=1, le=5)
-    #: ``retention.ms`` of the raw, snapshots and signals topics (the DLQ keeps the broker's
+    #: ``retention.ms`` of the raw, canonical, snapshots and signals topics (the DLQ keeps the broker's
     #: default); None: the broker's default (7 days on Kafka). Replay reaches back this far.
     retention_ms: int | None = Field(default=None, ge=60_000)
     #: ``segment.ms`` of the same topics: Kafka deletes whole closed segments only, so a short
@@ -154,6 +154,11 @@ class TopicSettings(BaseModel):
         if self.min_insync_replicas is not None:
             return self.min_insync_replicas
         return 2 if self.replication_factor >= 3 else 1
+
+    def retention_configs(self) -> dict[str, str]:
+        """``retention.ms`` / ``segment.ms`` of the data topics when set (the broker's otherwise)."""
+        pairs = (("retention.ms", self.retention_ms), ("segment.ms", self.segment_ms))
+        return {config: str(value) for config, value in pairs if value}
 
     def raw(self, bookmaker: str) -> str:
         """Raw topic of one bookmaker, e.g. ``odds.raw.betpawa``."""

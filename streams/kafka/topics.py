@@ -3,7 +3,8 @@
 Raw topics allow ``settings.kafka.max_message_bytes`` (raw payloads reach 2 MB of JSON);
 the DLQ allows a bit more because it carries the original bytes plus headers. Retention
 (``ODDS_TOPICS__RETENTION_MS``, ``ODDS_TOPICS__SEGMENT_MS``) applies to the raw, snapshots
-and signals topics; dead letters keep the broker's default. Every topic
+and signals topics (and the workers' canonical topic); dead letters keep the broker's
+default. Every topic
 gets ``settings.topics.replication_factor`` replicas and ``min.insync.replicas`` from
 :meth:`~streams.settings.TopicSettings.insync_replicas`. ``oddsflow topics`` (and
 docker-compose's ``kafka-init``) run :func:`ensure_topics`, as do the workers at start.
@@ -23,8 +24,7 @@ def topic_specs(settings: Settings, bookmakers: tuple[str, ...]) -> list[NewTopi
     """Raw topics of ``bookmakers``, the snapshots and signals topics and the DLQ."""
     t, k = settings.topics, settings.kafka
     isr = {"min.insync.replicas": str(t.insync_replicas())}
-    timed = {c: str(v) for c, v in (("retention.ms", t.retention_ms), ("segment.ms", t.segment_ms)) if v}
-    big = {"max.message.bytes": str(k.max_message_bytes)} | isr | timed
+    big = {"max.message.bytes": str(k.max_message_bytes)} | isr | t.retention_configs()
     specs = [NewTopic(t.raw(b), t.partitions, t.replication_factor, topic_configs=big) for b in bookmakers]
     specs.append(NewTopic(t.snapshots, t.partitions, t.replication_factor, topic_configs=big))
     specs.append(NewTopic(settings.signals.topic, t.partitions, t.replication_factor, topic_configs=big))

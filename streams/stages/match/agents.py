@@ -75,7 +75,7 @@ def register(app: Any, ctx: StreamsContext) -> Any:
         internal=True,
         partitions=topics.partitions,
         replicas=topics.replication_factor,
-        config={"max.message.bytes": str(s.kafka.max_message_bytes)},
+        config={"max.message.bytes": str(s.kafka.max_message_bytes)} | topics.retention_configs(),
     )
     # faust picks changelog codecs from the types: keys JSON strings, values our own bytes
     table_args: dict[str, Any] = {"key_type": str, "value_type": bytes, "partitions": topics.partitions}
