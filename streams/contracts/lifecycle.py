@@ -31,7 +31,7 @@ import orjson
 from streams.contracts.merge import SCHEMA as MERGE_SCHEMA
 from streams.contracts.merge import EventMergeV1, decode_merge_doc
 from streams.contracts.snapshot import SCHEMA as SNAPSHOT_SCHEMA
-from streams.contracts.snapshot import SnapshotV1, decode_snapshot, event_key
+from streams.contracts.snapshot import SnapshotV1, decode_snapshot_doc, event_key
 from streams.errors import DataError
 
 SCHEMA = "odds.event_lifecycle.v1"
@@ -106,4 +106,4 @@ def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | Even
         return _decode_lifecycle(doc)
     if isinstance(doc, dict) and doc.get("schema") == MERGE_SCHEMA:
         return decode_merge_doc(doc)
-    return decode_snapshot(data)
+    return decode_snapshot_doc(doc)
