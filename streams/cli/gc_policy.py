@@ -12,7 +12,8 @@
 Nothing changes but when cycles are reclaimed: reference counting frees everything else at
 once, as before, and every cycle is still collected (a full collection at most every
 ``gen0`` × 100 net allocations). ``gen0`` is ``streams.gc_threshold``; 0 leaves Python's
-defaults and freezes nothing. Figures: docs/benchmarks.md, "Efficiency".
+defaults and freezes nothing. The sink raises its thresholds for the same reason while it
+runs (:meth:`sinks.sink.PostgresSink.run`). Figures: docs/benchmarks.md, "Efficiency".
 """
 
 from __future__ import annotations
