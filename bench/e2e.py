@@ -30,13 +30,16 @@ Figures:
     normalize stage finishes first), so a window like 10%→90% of the commits would time only
     the second half: the whole span is used, and the fixed latency in it (~1–2 s) is why
     the default backlog is large. Also printed: the rate at which the workers produced the
-    snapshots and the CPU each part used. A backlog is drained in large batches; paced
+    snapshots, the CPU each part used, and the *efficiency*: the workers' and the sink's CPU
+    per capture over the drain ÷ the adapters' alone on the same payloads, in process
+    (:mod:`bench.efficiency`; target ≤ 3). A backlog is drained in large batches; paced
     records arrive a few at a time and cost more each (docs/benchmarks.md). So the
     *sustainable rate* is found with paced probes of ``--seconds``, each on a fresh stack:
     the first at 3/4 of the drain rate, then
     ``--probes`` − 1 bisection steps between the highest rate that kept up (every capture
     committed within ``SUSTAINED_S`` of the last send) and the lowest that fell behind. The
     highest rate that kept up is the maximum the levels of (b) are fractions of.
+    ``--probes 0 --levels=`` runs the drain alone (the cheapest run of the efficiency line).
 (b) **freshness** at 25%, 50% and 90% of that rate, paced (``--seconds`` per level): per
     capture, *row committed* − *sent*, as p50/p95/p99/max. Resolution: the figures are upper
     bounds, late by at most one ``--poll-ms`` (10 ms) plus one query (~1 ms) plus scheduling
@@ -74,6 +77,8 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 from itertools import islice  # noqa: E402
 from typing import Any  # noqa: E402
 
+from bench.efficiency import adapter_cpu_s, efficiency  # noqa: E402
+from bench.efficiency import show as show_efficiency  # noqa: E402
 from bench.measure import (  # noqa: E402
     CommitWatch,
     CpuMeter,
@@ -136,7 +141,7 @@ async def max_throughput(
         await producer.publish_many(envelopes, concurrency=512)
         published_s = time.time() - t0
         await watch.until(first + n, timeout_s=60 + n / 5)
-        used = cpu.percent()
+        used, used_s = cpu.percent(), cpu.seconds()
     done = watch.samples[-1][0]
     commits = [(t, c - first) for t, c in watch.samples]
     sources: dict[tuple[int, int], tuple[Key, float]] = {}
@@ -155,6 +160,13 @@ async def max_throughput(
         "kb_per_capture": size / n / 1e3,
         "lines_per_capture": lines / n,
         "cpu": used,
+        # after the drain: not competing with it
+        "efficiency": efficiency(
+            used_s,
+            n,
+            adapter_cpu_s(items),
+            adapter_cpu_s(items, gc_threshold=stack.settings.streams.gc_threshold),
+        ),
         "drain_curve": [(round(t - t0, 3), c) for t, c in commits],
     }
 
@@ -246,6 +258,7 @@ def report_max(a: dict[str, Any]) -> None:
         f"last snapshot produced at {a['workers_per_s']:.1f}/s)"
     )
     print(f"    {show_cpu(a['cpu'])}")
+    print(f"    {show_efficiency(a['efficiency'])}")
 
 
 def slow_spans(f: dict[str, Any], over_s: float = 1.0) -> str:
@@ -337,22 +350,25 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         del backlog
         phases.append(a)
         report_max(a)
-        print(
-            f"\n(a) max sustainable throughput: paced probes of {args.seconds:.0f}s, each on a fresh stack, "
-            f"bisecting below the drain rate"
-        )
-        s = out["sustainable"] = sustainable(args, source, a["captures_per_s"])
-        phases += s["probes"]
-        max_rate = s["rate"]
-        which = (
-            "the highest probe that kept up"
-            if s["kept_up"]
-            else "NO probe kept up: the lowest probe, an upper bound"
-        )
-        print(
-            f"    max sustainable: {max_rate:.1f} captures/s "
-            f"({max_rate / a['captures_per_s']:.0%} of the drain rate; {which})"
-        )
+        if args.probes:
+            print(
+                f"\n(a) max sustainable throughput: paced probes of {args.seconds:.0f}s, "
+                f"each on a fresh stack, bisecting below the drain rate"
+            )
+            s = out["sustainable"] = sustainable(args, source, a["captures_per_s"])
+            phases += s["probes"]
+            max_rate = s["rate"]
+            which = (
+                "the highest probe that kept up"
+                if s["kept_up"]
+                else "NO probe kept up: the lowest probe, an upper bound"
+            )
+            print(
+                f"    max sustainable: {max_rate:.1f} captures/s "
+                f"({max_rate / a['captures_per_s']:.0%} of the drain rate; {which})"
+            )
+        else:  # --probes 0: the drain rate stands in for it
+            max_rate = a["captures_per_s"]
     out["max_rate"] = max_rate
     print(
         f"\n(b) freshness, produce → row committed (s), {args.seconds:.0f}s per level, poll {args.poll_ms}ms"
@@ -388,9 +404,14 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=10000, help="captures published for (a)")
     parser.add_argument("--seconds", type=float, default=45.0, help="paced seconds per freshness level")
     parser.add_argument(
-        "--levels", type=lambda v: [float(x) for x in v.split(",")], default=list(LEVELS), help="e.g. 0.5"
+        "--levels",
+        type=lambda v: [float(x) for x in v.split(",") if x.strip()],
+        default=list(LEVELS),
+        help="e.g. 0.5; none: --levels=",
     )
-    parser.add_argument("--probes", type=int, default=3, help="paced probes for the sustainable rate")
+    parser.add_argument(
+        "--probes", type=int, default=3, help="paced probes for the sustainable rate (0: the drain rate)"
+    )
     parser.add_argument("--poll-ms", type=int, default=10, help="sink_offsets polling interval")
     parser.add_argument("--max-rate", type=float, default=None, help="sustainable captures/s; skips (a)")
     parser.add_argument(

@@ -202,6 +202,11 @@ class CpuMeter:
         wall, now = time.monotonic() - self.t0, self._now()
         return {k: 100 * (now[k] - self.start[k]) / wall for k in now if self.pids[k]}
 
+    def seconds(self) -> dict[str, float]:
+        """CPU seconds each part used since the meter was made."""
+        now = self._now()
+        return {k: now[k] - self.start[k] for k in now if self.pids[k]}
+
 
 def show_cpu(cpu: dict[str, float]) -> str:
     return "CPU % of one core: " + ", ".join(f"{k} {v:.0f}" for k, v in cpu.items())

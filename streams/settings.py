@@ -239,6 +239,9 @@ class StreamsSettings(BaseModel):
     data_dir: Path = Path(".oddsflow/faust")
     web_enabled: bool = False
     web_port: int = Field(default=6066, ge=1, le=65535)
+    #: the worker's young-generation GC threshold, objects alive at start frozen
+    #: (:mod:`streams.cli.gc_policy`); 0 = Python's defaults (700, nothing frozen)
+    gc_threshold: int = Field(default=10_000, ge=0, le=10_000_000)
 
     @model_validator(mode="after")
     def _heartbeat_below_session(self) -> StreamsSettings:

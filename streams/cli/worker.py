@@ -25,6 +25,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 
 from streams.adapters import SOURCES
 from streams.app import create_app
+from streams.cli import gc_policy
 from streams.kafka.raw_topics import list_raw_topics
 from streams.kafka.topics import ensure_topics
 from streams.kafka.workarounds.faust_new_changelogs import ensure_changelogs
@@ -107,6 +108,7 @@ def run_worker(settings: Settings) -> None:
     app: Any = create_app(settings, raw_topics)
     install_monitor(app, settings)
     worker: Any = faust.Worker(app, loglevel=settings.log_level, loop=loop, redirect_stdouts=False)
+    log.info("gc thresholds %s", gc_policy.apply(settings.streams.gc_threshold))
     worker.execute_from_commandline()
 
 

@@ -34,7 +34,7 @@ from streams.contracts.merge import EventMergeV1, decode_merge_doc
 from streams.contracts.review import SCHEMA as REVIEW_SCHEMA
 from streams.contracts.review import MatchReviewV1, decode_review_doc
 from streams.contracts.snapshot import SCHEMA as SNAPSHOT_SCHEMA
-from streams.contracts.snapshot import SnapshotV1, decode_snapshot, event_key
+from streams.contracts.snapshot import SnapshotV1, decode_snapshot_doc, event_key
 from streams.errors import DataError
 
 SCHEMA = "odds.event_lifecycle.v1"
@@ -111,4 +111,4 @@ def decode_snapshots_record(data: bytes) -> SnapshotV1 | EventLifecycleV1 | Even
         return decode_merge_doc(doc)
     if isinstance(doc, dict) and doc.get("schema") == REVIEW_SCHEMA:
         return decode_review_doc(doc)
-    return decode_snapshot(data)
+    return decode_snapshot_doc(doc)

@@ -139,6 +139,12 @@ def decode_snapshot(data: bytes) -> SnapshotV1:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         raise DataError("decode", "not_json", f"{SCHEMA} is not JSON: {exc}") from exc
+    return decode_snapshot_doc(doc)
+
+
+def decode_snapshot_doc(doc: Any) -> SnapshotV1:
+    """:func:`decode_snapshot` of JSON already parsed (for a caller that parsed the record to
+    tell its schema, :func:`streams.contracts.lifecycle.decode_snapshots_record`)."""
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
         raise DataError("decode", "wrong_schema", f"expected a {SCHEMA} object")
     try:

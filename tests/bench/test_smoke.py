@@ -73,6 +73,7 @@ EXPECT = {
     "e2e": (
         r"\(a\) drain rate",
         r"[\d.]+ captures/s\s+\d+ lines/s\s+[\d.]+ MB/s raw JSON",
+        r"pipeline / adapters = [\d.]+ \(workers alone [\d.]+\)\s+target ≤ 3: (OK|MISS)",
         r"probe\s+[\d.]+/s: p99 [\d.]+s",
         r"max sustainable: [\d.]+ captures/s",
         r"50%\s+[\d.]+\s+[\d.]+\s+\d+\s+[\d.]+.*target p99 ≤ 0\.500: (OK|MISS)",
