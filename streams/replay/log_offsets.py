@@ -134,7 +134,12 @@ class LogOffsets:
         return Located(max(int(answer.offset), earliest), int(answer.timestamp), "broker")
 
     async def read(self, ranges: Mapping[TP, tuple[int, int]]) -> AsyncIterator[Any]:
-        """Every record in ``[start, end)`` of each partition (aiokafka ``ConsumerRecord``s)."""
+        """Every record in ``[start, end)`` of each partition (aiokafka ``ConsumerRecord``s).
+
+        Raises :class:`ReplayError` when the broker hands over no record for ``timeout_s``
+        while some partition has not reached its end. The time the caller spends on the
+        records yielded does not count: the wait restarts after it hands control back.
+        """
         c = self._consumer
         todo = {TopicPartition(*tp): (start, end) for tp, (start, end) in ranges.items() if start < end}
         if not todo:
@@ -145,17 +150,17 @@ class LogOffsets:
         deadline = time.monotonic() + self.timeout_s
         while todo:
             got = await c.getmany(*todo, timeout_ms=200)
-            if got:
-                deadline = time.monotonic() + self.timeout_s
             for ktp, messages in got.items():
                 end = todo[ktp][1]
                 for message in messages:
                     if message.offset < end:
                         yield message
+            if got:  # after the caller handled them
+                deadline = time.monotonic() + self.timeout_s
             for ktp in list(todo):
                 if await c.position(ktp) >= todo[ktp][1]:
                     todo.pop(ktp)
                     c.pause(ktp)
-            if time.monotonic() > deadline:
+            if todo and time.monotonic() > deadline:
                 late = ", ".join(f"{tp.topic}:{tp.partition}" for tp in todo)
                 raise ReplayError(f"reading {late}: no records for {self.timeout_s:.0f}s before the end")
