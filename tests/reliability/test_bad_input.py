@@ -104,9 +104,10 @@ def good_captures(now: datetime, count: int = GOOD_CAPTURES) -> list[SimulatedCa
 
 
 def feed(
-    harness: Harness, good: Sequence[SimulatedCapture], bad: Sequence[Malformed], seed: int
+    harness: Harness, good: Sequence[SimulatedCapture], bad: Sequence[Malformed], seed: int, after: int = 0
 ) -> list[Entry]:
-    """Good captures (as the producer client builds them) with the malformed ones mixed in."""
+    """Good captures (as the producer client builds them) with the malformed ones mixed in
+    anywhere after the first ``after`` good ones."""
     client = OddsProducer.from_settings(harness.settings, source="campaign-scraper")
     entries = []
     for cap in good:
@@ -116,9 +117,25 @@ def feed(
         entries.append(Entry(topic, key, value))
     rng = random.Random(seed)
     for item in bad:
-        at = rng.randrange(len(entries) + 1)
+        at = rng.randrange(after, len(entries) + 1)
         entries.insert(at, Entry(harness.settings.topics.raw(item.bookmaker), item.key, item.value, item))
     return entries
+
+
+def warm_count(good: Sequence[SimulatedCapture]) -> int:
+    """How many of ``good`` it takes to reach the first capture of every event.
+
+    Published and processed before anything malformed, they give every canonical partition a
+    stream time, so an old capture of a new event is late wherever it lands (the first record
+    of a partition sets its stream time and is never late).
+    """
+    every = {cap.sportradar_id for cap in good}
+    seen: set[int | None] = set()
+    for n, cap in enumerate(good, 1):
+        seen.add(cap.sportradar_id)
+        if seen == every:
+            return n
+    return len(good)
 
 
 Landing = tuple[str, int, int]  # (topic, partition, offset)
@@ -158,7 +175,7 @@ async def committed_offsets(
 
 
 async def wait_worker_done(pipeline: Pipeline, ends: dict[TopicPartition, int], timeout_s: float) -> None:
-    """Until the worker group committed every raw partition up to ``ends`` (all processed)."""
+    """Until the worker group committed every partition in ``ends`` up to its offset (all processed)."""
     h = pipeline.harness
     deadline = time.monotonic() + timeout_s
     committed: dict[TopicPartition, int] = {}
@@ -170,6 +187,32 @@ async def wait_worker_done(pipeline: Pipeline, ends: dict[TopicPartition, int], 
         await asyncio.sleep(1.0)
     behind = {f"{tp.topic}:{tp.partition}": (committed.get(tp), end) for tp, end in ends.items()}
     raise AssertionError(f"workers did not get through the raw topics in {timeout_s}s: {behind}")
+
+
+async def warm_up(pipeline: Pipeline, warm: Sequence[Entry], timeout_s: float) -> list[Landing]:
+    """Publish ``warm`` and wait until the match stage consumed all it produced; where it landed.
+
+    Fails if a canonical partition stayed empty: its stream time would start at whatever
+    malformed record came first (see :func:`feed`).
+    """
+    h = pipeline.harness
+    landed = await publish(h.bootstrap_servers, warm)
+    ends: dict[TopicPartition, int] = {}
+    for topic, partition, offset in landed:
+        tp = TopicPartition(topic, partition)
+        ends[tp] = max(ends.get(tp, 0), offset + 1)
+    await wait_worker_done(pipeline, ends, timeout_s)
+    canonical = h.settings.topics.canonical
+    consumer = AIOKafkaConsumer(bootstrap_servers=h.bootstrap_servers)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(canonical, p) for p in range(h.settings.topics.partitions)]
+        produced = await consumer.end_offsets(parts)
+    finally:
+        await consumer.stop()
+    assert parts and all(produced.values()), f"warm-up left a canonical partition empty: {produced}"
+    await wait_worker_done(pipeline, produced, timeout_s)
+    return landed
 
 
 Records = list[ConsumerRecord[bytes, bytes]]
@@ -342,17 +385,19 @@ async def test_bad_input_campaign(pipeline: Pipeline) -> None:
         classes=classes,
         oversize_sizes=OVERSIZE_SIZES,
     )
-    entries = feed(h, good, bad, SEED)
+    warm = warm_count(good)
+    entries = feed(h, good, bad, SEED, after=warm)
     await h.create_topics(extra_raw=(UNKNOWN_BOOKMAKER,))
     await start(pipeline)
-    landed = await publish(h.bootstrap_servers, entries)
+    budget = 120 + len(entries) * 0.1
+    landed = await warm_up(pipeline, entries[:warm], budget)
+    landed += await publish(h.bootstrap_servers, entries[warm:])
     published_at = time.monotonic()
 
     ends: dict[TopicPartition, int] = {}
     for topic, partition, offset in landed:
         tp = TopicPartition(topic, partition)
         ends[tp] = max(ends.get(tp, 0), offset + 1)
-    budget = 120 + len(entries) * 0.1
     await wait_worker_done(pipeline, ends, budget)
     topics = h.settings.topics
     snapshot_records = await read_all(pipeline, topics.snapshots)
