@@ -25,7 +25,7 @@ from api.auth import require_key
 from api.best_cache import BestCache, Reader
 from api.db import autocommit, make_engine, make_sessionmaker
 from api.fastpath import BestFastPath
-from api.routes import events, page, stream
+from api.routes import events, page, signals, stream
 from api.tail import Tail
 from streams.settings import Settings
 
@@ -84,7 +84,7 @@ def create_app(settings: Settings, *, stream_changes: bool = True) -> FastAPI:
     guarded: list[Any] = [Depends(require_key)]
     app.include_router(events.router, dependencies=guarded)
     app.include_router(stream.router, dependencies=guarded)
-    # signals (#15): app.include_router(signals.router, dependencies=guarded)
+    app.include_router(signals.router, dependencies=guarded)
     app.include_router(page.router)
 
     @app.get("/healthz", include_in_schema=False)

@@ -114,3 +114,60 @@ class History(BaseModel):
 class Named(BaseModel):
     id: int
     key: str
+
+
+class SignalDeviation(BaseModel):
+    sportradar_id: int
+    home: str | None
+    away: str | None
+    kickoff: datetime | None
+    bookmaker: str
+    market_id: int
+    line: str
+    market_name: str | None
+    outcome_id: str
+    outcome_name: str | None
+    price: float
+    fair_price: float = Field(description="consensus fair price: 1 / median of the books' fair probabilities")
+    deviation: float = Field(description="price × consensus probability − 1 (positive: above the market)")
+    books: int = Field(description="bookmakers in the consensus")
+    captured_at: datetime
+
+
+class ArbitrageLeg(BaseModel):
+    outcome_id: str
+    outcome_name: str
+    bookmaker: str
+    price: float
+    stake: float = Field(description="share of the total stake")
+
+
+class Arbitrage(BaseModel):
+    sportradar_id: int
+    home: str | None
+    away: str | None
+    kickoff: datetime | None
+    market_id: int
+    line: str
+    market_name: str | None
+    started_at: datetime
+    profit: float = Field(description="guaranteed return over the total stake")
+    suspect: bool = Field(description="a leg's price looks like an error (docs: signals guards)")
+    legs: list[ArbitrageLeg]
+
+
+class BookMargin(BaseModel):
+    bookmaker: str
+    market_id: int
+    market_name: str | None
+    margin: float = Field(description="mean overround of the market's complete lines, last hour")
+    lines: int
+    last_at: datetime
+
+
+class Signals(BaseModel):
+    at: datetime
+    home_bookmaker: str
+    deviations: list[SignalDeviation] = Field(description="the bookmaker's largest current deviations")
+    arbitrages: list[Arbitrage] = Field(description="open arbitrage windows, most profitable first")
+    margins: list[BookMargin]

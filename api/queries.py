@@ -38,7 +38,7 @@ async def event_exists(db: AsyncSession, event_id: int) -> bool:
     return (await db.execute(text("SELECT 1 FROM events WHERE id = :e"), {"e": event_id})).first() is not None
 
 
-async def bookmaker_id(db: AsyncSession, key: str) -> int | None:
+async def bookmaker_id(db: AsyncSession | AsyncConnection, key: str) -> int | None:
     found = await db.scalar(text("SELECT id FROM bookmakers WHERE key = :k"), {"k": key})
     return None if found is None else int(found)
 

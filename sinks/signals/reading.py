@@ -66,12 +66,14 @@ SELECT bookmaker, market_id, market_name, margin, lines, last_at
 
 
 def legs(row: Any) -> list[dict[str, Any]]:
-    """An arbitrage row's legs (``legs`` JSONB text, ``outcome_names`` in leg order) as dicts."""
+    """An arbitrage row's legs (``legs`` JSONB, as text or decoded by the connection's codec;
+    ``outcome_names`` in leg order) as dicts."""
     names = row["outcome_names"] or []
+    raw = row["legs"]
     return [
         {"outcome_id": o, "outcome_name": names[n] if n < len(names) else o, "bookmaker": b, "price": p,
          "stake": s}
-        for n, (o, b, p, s) in enumerate(orjson.loads(row["legs"]))
+        for n, (o, b, p, s) in enumerate(orjson.loads(raw) if isinstance(raw, str | bytes) else raw)
     ]  # fmt: skip
 
 
@@ -80,7 +82,7 @@ def _plain(row: Any) -> dict[str, Any]:
     for k, v in out.items():
         if isinstance(v, datetime):
             out[k] = v.astimezone(UTC).isoformat()
-    if isinstance(out.get("legs"), str):
+    if "outcome_names" in out:
         out["legs"] = legs(row)
         del out["outcome_names"]
     return out

@@ -6,11 +6,16 @@ the captures), never from the API's own SQL.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from sinks.signals.writer import SignalsWriter
+from sinks.write.records import Record
+from streams.contracts.signals import ArbLeg, ArbWindow, Deviation, Margin, SignalsV1, encode_signals
+from streams.contracts.snapshot import Source
+from streams.taxonomy.names import market_name, outcome_name
 from tests.integration.api.conftest import Stack
 from tests.unit.sink.feed import BOOKMAKERS
 
@@ -185,4 +190,62 @@ async def test_openapi_lists_every_endpoint(client: httpx.AsyncClient) -> None:
     assert {
         "/events", "/events/{event_id}", "/events/{event_id}/odds", "/events/{event_id}/best",
         "/events/{event_id}/board", "/events/{event_id}/history", "/stream", "/sports", "/bookmakers",
+        "/signals",
     } <= set(spec["paths"])  # fmt: skip
+
+
+async def test_signals_as_the_signals_sink_stored_them(stack: Stack, client: httpx.AsyncClient) -> None:
+    """One ``odds.signals.v1`` message written by the signals sink's writer, read back named."""
+    snap = next(s for s in stack.feed.snaps if s.event.sportradar_id is not None)
+    info, sr, now = snap.event, snap.event.sportradar_id, datetime.now(UTC).replace(microsecond=0)
+    book = "sportybet"
+    sig = SignalsV1(
+        event_key=f"sr:{sr}", sportradar_id=sr, sport=info.sport, kickoff=info.kickoff, bookmaker=book,
+        captured_at=now, live=False, source=Source("test.snapshots", 0, 0),
+        margins=(Margin(1, "", 0.061, {}),),
+        deviations=(
+            Deviation(book, 1, "", "1", 2.30, 0.47, 0.081, 3),
+            Deviation(book, 1, "", "2", 3.10, 0.30, -0.07, 3),
+        ),
+        arbitrages=(
+            ArbWindow(18, "total=2.5", now, None, 0.012, False,
+                      (ArbLeg("12", "betpawa", 2.05, 0.49), ArbLeg("13", book, 1.98, 0.51))),
+        ),
+    )  # fmt: skip
+    writer = SignalsWriter(stack.settings.postgres, stack.settings.partitions, "test-signals", "t.signals")
+
+    async def no_dead(dead: list) -> None:
+        raise AssertionError(f"dead: {dead}")
+
+    try:
+        await writer.write([Record("t.signals", 0, 0, None, encode_signals(sig))], {0: None}, no_dead)
+    finally:
+        await writer.close()
+
+    doc = (await client.get("/signals", params={"bookmaker": book})).json()
+    assert doc["home_bookmaker"] == book
+    home, away = info.home, info.away
+    assert [(d["outcome_id"], d["price"], d["deviation"], d["books"]) for d in doc["deviations"]] == [
+        ("1", 2.30, 0.081, 3), ("2", 3.10, -0.07, 3)
+    ]  # largest first  # fmt: skip
+    first = doc["deviations"][0]
+    assert first["sportradar_id"] == sr and (first["home"], first["away"]) == (home, away)
+    assert first["fair_price"] == pytest.approx(1 / 0.47)
+    assert first["market_name"] == market_name(1, "", home, away)
+    assert first["outcome_name"] == outcome_name(1, "1", "", home, away)
+    [arb] = [a for a in doc["arbitrages"] if a["sportradar_id"] == sr]
+    assert (arb["market_id"], arb["line"], arb["profit"], arb["suspect"]) == (18, "total=2.5", 0.012, False)
+    assert arb["market_name"] == market_name(18, "total=2.5", home, away)
+    assert [(leg["outcome_name"], leg["bookmaker"], leg["price"], leg["stake"]) for leg in arb["legs"]] == [
+        (outcome_name(18, "12", "total=2.5", home, away), "betpawa", 2.05, 0.49),
+        (outcome_name(18, "13", "total=2.5", home, away), book, 1.98, 0.51),
+    ]
+    [margin] = [m for m in doc["margins"] if m["bookmaker"] == book]
+    assert (margin["market_id"], margin["margin"], margin["lines"]) == (1, pytest.approx(0.061), 1)
+
+    only = (await client.get("/signals", params={"bookmaker": book, "limit": 1})).json()
+    assert [d["outcome_id"] for d in only["deviations"]] == ["1"]
+    other = (await client.get("/signals", params={"bookmaker": "betpawa"})).json()
+    assert other["deviations"] == [] and other["arbitrages"] == doc["arbitrages"]
+    unknown = await client.get("/signals", params={"bookmaker": "nosuchbook"})
+    assert unknown.status_code == 400 and unknown.json()["error"] == "unknown_bookmaker"

@@ -26,6 +26,9 @@ async def test_reader_role_reads_and_cannot_write(pg: asyncpg.Connection, migrat
                 "SELECT count(*) FROM sink_offsets",
                 "SELECT count(*) FROM odds_history",
                 "SELECT count(*) FROM markets",
+                "SELECT count(*) FROM signal_deviations_current",  # GET /signals
+                "SELECT count(*) FROM signal_arbitrage_open",
+                "SELECT count(*) FROM signal_margins_by_book",
             ):
                 assert await conn.fetchval(sql) >= 0
             assert await conn.fetch("SELECT * FROM odds_at(1, 1::smallint, $1)", datetime.now(UTC)) == []
