@@ -31,7 +31,6 @@ from streams.adapters._common import (
     as_list,
     as_object,
     fail,
-    id_text,
     json_type,
     kickoff_from_ms,
     malformed,
@@ -53,7 +52,9 @@ BOOKMAKER = "msport"
 SUCCESS = 10000
 _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
 _ID_TYPES = (int, str)
-_SLOTS = BoundedCache(50_000)  # (id, specifiers) -> (Slot or None, id as text)
+# (id, specifiers) -> (Slot or None, id as text, memo of the line's checked outcome ids)
+_SLOTS = BoundedCache(50_000)
+_NO_IDS: dict[str, str] = {}  # the outcome id memo of a line without canonical home: never read
 _NAN = math.nan
 
 
@@ -127,16 +128,19 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     )
 
 
-def _slot(markets: list[Any], market: object) -> tuple[Slot | None, str]:
-    """(canonical slot or None, native id as text) of one market object, checked."""
-    i = _index(markets, market)
+def _slot(markets: list[Any], market: object) -> tuple[Slot | None, str, dict[str, str]]:
+    """(canonical slot or None, native id as text, memo of the line's checked outcome ids)
+    of one market object, checked."""
     if type(market) is not dict:
-        fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
+        fail(
+            "wrong_type",
+            f"data.markets[{_index(markets, market)}] must be an object, got {json_type(market)}",
+        )
     native = market.get("id")
-    native_text = id_text(native, f"data.markets[{i}].id")
+    native_text = text_id(native, lambda: f"data.markets[{_index(markets, market)}].id")
     specifier = market.get("specifiers")
     slot = uof_slot(native, specifier or "") if specifier is None or type(specifier) is str else None
-    return slot, native_text
+    return slot, native_text, _NO_IDS if slot is None else outcome_ids(slot[1])
 
 
 def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], int]:
@@ -163,7 +167,7 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
             found_slot = _slot(markets, market)  # checks; a bool or float id never reads the memo
             if type(market.get("id")) in _ID_TYPES and type(market.get("specifiers")) is str:
                 slots.put((market["id"], market["specifiers"]), found_slot)
-        slot, native_text = found_slot
+        slot, native_text, ids = found_slot
         outcomes = market.get("outcomes")
         if slot is None or not outcomes:
             unmapped.append(native_text)
@@ -174,7 +178,6 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
         bucket = buckets.get(slot)
         if bucket is None:
             bucket = buckets[slot] = {}
-        ids = outcome_ids(slot[1])
         for item in outcomes:
             found: Outcome | None = None
             try:
