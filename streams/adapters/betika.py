@@ -175,11 +175,12 @@ def _collect(
 ) -> tuple[dict[LineId, None], dict[LineId, None]]:
     """File every outcome under its line; return (every bookmaker line sent, the mapped ones).
 
-    The hot path, as in :mod:`streams.adapters.sportybet`: a line seen before (same
-    ``sub_type_id`` and ``special_bet_value``) and an active outcome seen before (same
-    ``outcome_id`` and ``odd_value`` text, same line if it has a ``variant=``) come from memos through
-    plain subscripts; anything else goes through :func:`_line` / :func:`_outcome`, which
-    check it. :meth:`LineCollector.add` is inlined (same rule).
+    The hot path: a line seen before (same ``sub_type_id`` and ``special_bet_value``) comes
+    from a memo through a plain subscript; an outcome is read afresh, its canonical id from
+    the line's memo of checked ids (:func:`~streams.adapters._uof.outcome_ids`), its
+    ``odd_value`` parsed. Anything the fast path does not take (a line or an id not seen
+    before, a field of another type, a price out of range) goes through :func:`_line` /
+    :func:`_outcome`, which check it. :meth:`LineCollector.add` is inlined (same rule).
     """
     buckets = collector.buckets
     lines = _LINES
