@@ -145,7 +145,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         category=opt_str(event.get("category"), "data[0].category"),
         tournament=opt_str(event.get("competition_name"), "data[0].competition_name"),
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
+        unmapped=counts([line_id[0] for line_id in sent if line_id not in placed]),
         mapped_lines=len(placed),
     )
 

@@ -152,7 +152,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(competition, dict)
         else None,
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
+        unmapped=counts([line_id[0] for line_id in sent if line_id not in placed]),
         mapped_lines=len(placed),
     )
 
