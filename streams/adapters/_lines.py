@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from streams.adapters._twins import LineTwin
+from streams.adapters._twins import LineTwin, new_outcome
 from streams.contracts.canonical import MarketLine, Outcome
 from streams.taxonomy import market_key, outcome_order
 
@@ -64,7 +64,7 @@ def outcome(outcome_id: str, price: float | None) -> Outcome:
     key = (outcome_id, price)
     found: Outcome | None = OUTCOMES.lookup(key)
     if found is None:
-        found = Outcome(outcome_id, price, price is not None)
+        found = new_outcome(outcome_id, price, price is not None)
         OUTCOMES.put(key, found)
     return found
 
