@@ -22,7 +22,6 @@ from streams.contracts.canonical import Outcome
 from streams.taxonomy import MAX_PRICE as _MAX_PRICE
 from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 
-_VARIANT = "variant="
 _UNFIT = (0, "")  # memo marker: the line id has no canonical home
 _SLOTS = BoundedCache(50_000)  # (line id, subscriptionId, event id) -> Slot | _UNFIT
 

@@ -63,7 +63,6 @@ _SPORT_NAMES: dict[str, Sport] = {"soccer": "soccer", "football": "soccer", "bas
 _OFF = (0, "0")  # an ``active`` flag that is off (``False`` too: it equals 0)
 _NONE = object()  # no line read yet
 _ID_TYPES = (int, str)
-_VARIANT = "variant="
 LineId = tuple[str, object]  # (sub_type_id as text, special_bet_value): one bookmaker line
 # (sub_type_id, special_bet_value) -> (Slot or None, line id, memo of the line's checked outcome ids)
 _LINES = BoundedCache(50_000)

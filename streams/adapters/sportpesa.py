@@ -66,7 +66,7 @@ _UNFIT = "\x00unfit"
 _LINES = BoundedCache(20_000)  # (sport, market id, specValue) -> line key | _UNFIT
 _SPORT_CODES: dict[Sport, int] = {"soccer": 0, "basketball": 1, "tennis": 2}
 LineId = tuple[str, object]  # (market id as text, specValue): one bookmaker line
-# (market id × 4 + sport code, specValue) -> (NativeMarket | None, line key | None, line id, memo code)
+# (market id × 4 + sport code, specValue) -> (NativeMarket | None, line key | None, line id)
 _MARKETS = BoundedCache(20_000)
 _NAN = math.nan
 
@@ -223,11 +223,10 @@ def _collect(
             found = None
         if found is None:
             spec, line, line_id = _market(market, f"markets.{event_id}[{_index(markets, market)}]", table)
-            memo_code = _memo_code(market, code)
-            found = (spec, line, line_id, memo_code)
-            if memo_code is not None:
+            found = (spec, line, line_id)
+            if _memo_code(market, code) is not None:
                 memo.put((market["id"] * 4 + code, market["specValue"]), found)
-        spec, line, line_id, memo_code = found
+        spec, line, line_id = found
         sent[line_id] = None
         if spec is None:
             continue
