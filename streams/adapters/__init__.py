@@ -30,8 +30,8 @@ Contract
   (market id, line key), outcomes by id (:func:`streams.taxonomy.outcome_order`); an
   outcome quoted twice on one line keeps the active price, and of two active prices the
   higher one.
-* The adapters memoize line keys, odds keys and outcomes per process (bounded, cleared
-  when full); they are meant to be called from one thread per process.
+* The adapters memoize line keys, checked outcome ids, odds keys and outcomes per process
+  (bounded, cleared when full); they are meant to be called from one thread per process.
 * Bet9ja's ``STARTDATE`` carries no offset; it is read in
   ``streams.adapters.bet9ja.STARTDATE_TZ`` (UTC; assign another ``tzinfo`` at startup).
 """

@@ -16,14 +16,14 @@ from typing import Any
 
 from streams.adapters._common import as_object, fail, id_text, json_type, price_number
 from streams.adapters._lines import BoundedCache, LineCollector, outcome
-from streams.adapters._uof import betway_specifier, uof_outcome, uof_slot
+from streams.adapters._twins import new_outcome
+from streams.adapters._uof import betway_specifier, outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import Outcome
+from streams.taxonomy import MAX_PRICE as _MAX_PRICE
+from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 
-_VARIANT = "variant="
 _UNFIT = (0, "")  # memo marker: the line id has no canonical home
 _SLOTS = BoundedCache(50_000)  # (line id, subscriptionId, event id) -> Slot | _UNFIT
-# (variant line or "", line id, outcomeId, priceDecimal) -> Outcome of an active outcome
-_PRICED = BoundedCache(50_000)
 
 
 def entries_by_id(items: list[Any], raw_id: object, event_id: str) -> dict[str, dict[str, Any]]:
@@ -68,10 +68,8 @@ def prices_by_outcome(items: list[Any]) -> dict[str, object]:
 
 
 _NONE = object()  # no line read yet
-_NO_LINE = (None, "", None, "")
-_OFF_LINE = Outcome(
-    "\x00off-line", None, False
-)  # memo marker: an outcome id not of its line  # line state of an outcome whose line has no canonical home
+_NO_LINE: tuple[Any, ...] = (None, "", None, 0, {})
+_OFF_LINE = Outcome("\x00off-line", None, False)  # marker: an outcome id not of its line
 
 
 def collect_lines(
@@ -83,15 +81,16 @@ def collect_lines(
 ) -> tuple[dict[str, str], dict[str, None]]:
     """File every outcome under its line; return ({line id: native market} sent, {mapped line ids}).
 
-    The hot path, as in :mod:`streams.adapters.sportybet`: outcomes of one line are adjacent,
-    so a line is worked out once per run of its outcomes (:func:`_line_state`, its slot
-    memoized across captures); an active outcome seen before (same line id, ``outcomeId``
-    and price, and line key if it has a ``variant=``) comes from a memo through plain subscripts;
-    anything else goes through :func:`_outcome`, which checks it. :meth:`LineCollector.add`
-    is inlined (same rule).
+    The hot path: outcomes of one line are adjacent, so a line is worked out once per run of
+    its outcomes (:func:`_line_state`, its slot memoized by line id). An active outcome is
+    read afresh: its id is the line id followed by a tail whose canonical id comes from the
+    memo of checked tails (:func:`~streams.adapters._uof.outcome_ids`), its price from
+    ``prices``. Anything the fast path does not take (a tail not seen before, a price that is
+    not a float in range, a missing one) goes through :func:`_outcome`, which checks it.
+    :meth:`LineCollector.add` is inlined (same rule).
     """
     buckets = collector.buckets
-    priced = _PRICED
+    make = new_outcome
     sent: dict[str, str] = {}
     placed: dict[str, None] = {}
     original: object = _NONE
@@ -109,18 +108,20 @@ def collect_lines(
                 original = parent = _NONE
             if state[0] is not None:
                 bucket = buckets.setdefault(state[0], {})
-        slot, line_id, entry, variant = state
+        slot, line_id, entry, cut, ids = state
         if slot is None:
             continue
-        found: Outcome | None
+        found: Outcome | None = None
         if entry is None or item.get("isTradingActive") is False:  # entry None: line suspended
             found = _outcome(items, item, line_id, slot[1], prices, False)
         else:
             try:
                 text = item["outcomeId"]
-                found = priced[variant, line_id, text, prices[text]]
-            except (KeyError, TypeError):
-                found = None
+                price = prices[text]
+                if type(price) is float and _MIN_PRICE < price <= _MAX_PRICE and text.startswith(line_id):
+                    found = make(ids[text[cut:]], price, True)
+            except (KeyError, TypeError, AttributeError):
+                pass
             if found is None:
                 found = _outcome(items, item, line_id, slot[1], prices, True)
         if found is _OFF_LINE:  # the outcome id does not extend the line id: not read
@@ -137,38 +138,35 @@ def collect_lines(
 def _line_state(
     items: list[Any], item: object, entries: dict[str, dict[str, Any]], event_id: str, sent: dict[str, str]
 ) -> tuple[Any, ...]:
-    """(slot or None, line id, line entry or None when suspended, variant line or "") of ``item``."""
-
-    def path() -> str:
-        return f"markets.outcomes[{_index(items, item)}]"
-
+    """(slot or None, line id, line entry or None when suspended, length of the line id, memo
+    of the line's checked outcome id tails) of ``item``."""
     if type(item) is not dict:
-        fail("wrong_type", f"{path()} must be an object, got {json_type(item)}")
-    parent_id = _text(item.get("marketId")) or id_text(item.get("marketId"), f"{path()}.marketId")
+        fail("wrong_type", f"{_path(items, item)} must be an object, got {json_type(item)}")
+    parent_id = _text(item.get("marketId")) or id_text(item.get("marketId"), f"{_path(items, item)}.marketId")
     original = item.get("originalMarketId")
     if original is None or original == "":
         line_id = parent_id
     else:
-        line_id = _text(original) or id_text(original, f"{path()}.originalMarketId")
+        line_id = _text(original) or id_text(original, f"{_path(items, item)}.originalMarketId")
     entry = entries.get(line_id) or entries.get(parent_id)
     native = entry.get("subscriptionId") if entry is not None else None
     sent.setdefault(line_id, "?" if native is None else str(native))
     slot = _slot(event_id, line_id, native)
     if slot is None:
-        return (None, line_id, None, True)
+        return (None, line_id, None, 0, {})
     assert entry is not None  # a slot needs a subscriptionId
     off = entry.get("isActive") is False or entry.get("isSuspended") is True
-    return (slot, line_id, None if off else entry, "" if _VARIANT not in slot[1] else slot[1])
+    return (slot, line_id, None if off else entry, len(line_id), outcome_ids(slot[1]))
 
 
 def _outcome(
     items: list[Any], item: dict[str, Any], line_id: str, line: str, prices: dict[str, object], active: bool
 ) -> Outcome:
-    """The checked :class:`Outcome` of one outcome object (active ones remembered), or
-    :data:`_OFF_LINE` when its ``outcomeId`` does not extend its line id."""
-    path = f"markets.outcomes[{_index(items, item)}]"
+    """The checked :class:`Outcome` of one outcome object (its id tail remembered as checked),
+    or :data:`_OFF_LINE` when its ``outcomeId`` does not extend its line id. The JSON path is
+    worked out only for an error message."""
     raw = item.get("outcomeId")
-    outcome_text = id_text(raw, f"{path}.outcomeId")
+    outcome_text = _text(raw) or id_text(raw, f"{_path(items, item)}.outcomeId")
     if not outcome_text.startswith(line_id) or len(outcome_text) == len(line_id):
         found = _OFF_LINE
     else:
@@ -176,13 +174,19 @@ def _outcome(
         if not active:
             return outcome(outcome_id, None)
         if outcome_text not in prices:
-            fail("missing_field", f"{path} ({outcome_text}) is active but markets.prices has no price for it")
+            fail(
+                "missing_field",
+                f"{_path(items, item)} ({outcome_text}) is active but markets.prices has no price for it",
+            )
         found = outcome(outcome_id, price_number(prices[outcome_text], f"price of {outcome_text}"))
-    if active and raw == outcome_text:
-        value = prices.get(outcome_text)
-        if type(value) is float or type(value) is int:
-            _PRICED.put(("" if _VARIANT not in line else line, line_id, outcome_text, value), found)
+    if raw == outcome_text and found is not _OFF_LINE:
+        remember_outcome_id(line, outcome_text[len(line_id) :], found.outcome_id)
     return found
+
+
+def _path(items: list[Any], item: object) -> str:
+    """JSON path of outcome object ``item`` (for error messages only: a linear search)."""
+    return f"markets.outcomes[{_index(items, item)}]"
 
 
 def _text(value: object) -> str | None:
@@ -202,7 +206,7 @@ def _slot(event_id: str, line_id: str, native: object) -> tuple[int, str] | None
     if type(native) is not int or not line_id.startswith(event_id):
         return None
     key = (line_id, native, event_id)
-    found: tuple[int, str] | None = _SLOTS.lookup(key)
+    found: tuple[int, str] | None = _SLOTS.get(key) or _SLOTS.lookup(key)
     if found is None:
         rest = line_id[len(event_id) :]
         head = str(native)

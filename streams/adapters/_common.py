@@ -195,4 +195,6 @@ def text_id(value: object, where: Callable[[], str]) -> str:
     """:func:`id_text` with the JSON path worked out only on failure."""
     if type(value) is str and value and "\x00" not in value and value == value.strip():
         return value
+    if type(value) is int:
+        return str(value)
     return id_text(value, where())

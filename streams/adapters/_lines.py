@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from streams.adapters._twins import LineTwin, new_outcome
 from streams.contracts.canonical import MarketLine, Outcome
 from streams.taxonomy import market_key, outcome_order
 
@@ -63,7 +64,7 @@ def outcome(outcome_id: str, price: float | None) -> Outcome:
     key = (outcome_id, price)
     found: Outcome | None = OUTCOMES.lookup(key)
     if found is None:
-        found = Outcome(outcome_id, price, price is not None)
+        found = new_outcome(outcome_id, price, price is not None)
         OUTCOMES.put(key, found)
     return found
 
@@ -93,13 +94,14 @@ class LineCollector:
             bucket[found.outcome_id] = found
 
     def build(self) -> tuple[MarketLine, ...]:
-        lines = []
+        lines: list[MarketLine] = []
         keys = _MARKET_KEYS
         orders = _ORDERS
-        new, set_market, set_market_id, set_line, set_outcomes = (
-            _new_line, _set_market, _set_market_id, _set_line, _set_outcomes
-        )  # fmt: skip
-        for (market_id, line), bucket in sorted(self.buckets.items()):  # slots are unique
+        buckets = self.buckets
+        twin: Any = LineTwin
+        canonical_class = MarketLine
+        for slot in sorted(buckets):  # slots (market id, line key) are unique: sorting them sorts the lines
+            bucket = buckets[slot]
             if len(bucket) == 1:
                 ordered = tuple(bucket.values())
             else:
@@ -111,37 +113,21 @@ class LineCollector:
                     orders.put(sent, order)
                 values = bucket.values() if order is _SORTED else map(bucket.__getitem__, order)
                 ordered = tuple(values)
+            market_id = slot[0]
             key = keys.get(market_id)
             if key is None:
                 key = market_key(market_id)
                 keys.put(market_id, key)
-            made = new(MarketLine)  # _market_line, inlined: the hot path of a big board
-            set_market(made, key)
-            set_market_id(made, market_id)
-            set_line(made, line)
-            set_outcomes(made, ordered)
+            made = twin()  # streams.adapters._twins.market_line, inlined: the hot path of a big board
+            made.market = key
+            made.market_id = market_id
+            made.line = slot[1]
+            made.outcomes = ordered
+            made.__class__ = canonical_class
             lines.append(made)
         return tuple(lines)
 
 
-def _market_line(market: str, market_id: int, line: str, outcomes: tuple[Outcome, ...]) -> MarketLine:
-    """``MarketLine(market, market_id, line, outcomes)``, built through its slots (a frozen
-    dataclass's ``__init__`` calls ``object.__setattr__`` per field, the slow part of
-    building a big board). Same object, same invariants; the caller passes valid fields."""
-    made = _new_line(MarketLine)
-    _set_market(made, market)
-    _set_market_id(made, market_id)
-    _set_line(made, line)
-    _set_outcomes(made, outcomes)
-    return made
-
-
-_new_line = object.__new__
-_SLOT_SETTERS = vars(MarketLine)  # the member descriptors of the slots
-_set_market = _SLOT_SETTERS["market"].__set__
-_set_market_id = _SLOT_SETTERS["market_id"].__set__
-_set_line = _SLOT_SETTERS["line"].__set__
-_set_outcomes = _SLOT_SETTERS["outcomes"].__set__
 _SORTED: tuple[str, ...] = ("\x00sorted",)  # memo value: the ids already came in canonical order
 # outcome ids in the order a line received them -> the same ids in canonical order
 _ORDERS = BoundedCache(20_000)

@@ -14,6 +14,10 @@ Contract
 * :func:`uof_outcome`: the canonical outcome id. Ids are kept as sent, except a bare number on
   a ``variant=`` line, which becomes the full variant outcome id (Betway sends ``4`` where MSport
   and SportyBet send ``sr:correct_score:bestof:3:4``): one canonical form for all.
+* :func:`outcome_ids`: the memo ``{outcome id as sent: canonical outcome id}`` the hot loops
+  read for the outcomes of one line (a pure function of the id text and the line's
+  ``variant=``); it only ever holds ids that were checked, so a miss means "check it the
+  slow way" (:func:`remember_outcome_id` fills it).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from streams.taxonomy.ids import SPORTYBET_PROPRIETARY_FROM
 _UNFIT: Slot = (0, "")  # memo marker: no canonical home (market ids start at 1)
 _SLOTS = BoundedCache(50_000)  # (native id, specifier) -> Slot | _UNFIT
 _VARIANT = "variant="
+# variant line ("" for lines without one) -> {outcome id as sent: canonical outcome id}
+_OUTCOME_IDS = BoundedCache(256)
 
 
 def uof_market(native: object) -> int | None:
@@ -69,3 +75,20 @@ def uof_outcome(outcome_id: str, line: str) -> str:
             if pair.startswith(_VARIANT):
                 return f"{pair[len(_VARIANT) :]}:{outcome_id}"
     return outcome_id
+
+
+def outcome_ids(line: str) -> BoundedCache:
+    """The memo of canonical outcome ids of the lines with line key ``line``: one per
+    ``variant=`` line, one shared by all lines without a variant; read it with plain
+    subscripts."""
+    variant = line if _VARIANT in line else ""
+    ids: BoundedCache | None = _OUTCOME_IDS.lookup(variant)
+    if ids is None:
+        ids = BoundedCache(4_000)
+        _OUTCOME_IDS.put(variant, ids)
+    return ids
+
+
+def remember_outcome_id(line: str, sent: str, canonical: str) -> None:
+    """Remember that the checked id text ``sent`` is ``canonical`` on lines like ``line``."""
+    outcome_ids(line).put(sent, canonical)

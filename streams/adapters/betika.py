@@ -26,6 +26,8 @@ Contract
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -39,14 +41,18 @@ from streams.adapters._common import (
     kickoff_from_text,
     malformed,
     opt_str,
-    price_text,
+    quoted_price,
     req_str,
+    text_id,
     utc_captured_at,
 )
 from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._uof import uof_outcome, uof_slot
+from streams.adapters._twins import new_outcome
+from streams.adapters._uof import outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
+from streams.taxonomy import MAX_PRICE as _MAX_PRICE
+from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 
 BOOKMAKER = "betika"
 #: Betika's ``start_time`` is East Africa Time without an offset
@@ -57,12 +63,11 @@ _SPORT_NAMES: dict[str, Sport] = {"soccer": "soccer", "football": "soccer", "bas
 _OFF = (0, "0")  # an ``active`` flag that is off (``False`` too: it equals 0)
 _NONE = object()  # no line read yet
 _ID_TYPES = (int, str)
-_VARIANT = "variant="
 LineId = tuple[str, object]  # (sub_type_id as text, special_bet_value): one bookmaker line
-# (sub_type_id, special_bet_value) -> (Slot or None, line id, variant line or "")
+# (sub_type_id, special_bet_value) -> (Slot or None, line id, memo of the line's checked outcome ids)
 _LINES = BoundedCache(50_000)
-# (variant line or "", outcome_id, odd_value text) -> Outcome of an active outcome
-_PRICED = BoundedCache(50_000)
+_NO_IDS: dict[str, str] = {}  # the outcome id memo of a line without canonical home: never read
+_NAN = math.nan
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -139,7 +144,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         category=opt_str(event.get("category"), "data[0].category"),
         tournament=opt_str(event.get("competition_name"), "data[0].competition_name"),
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
+        unmapped=counts([line_id[0] for line_id in sent if line_id not in placed]),
         mapped_lines=len(placed),
     )
 
@@ -149,8 +154,10 @@ def _index(items: list[Any], item: object) -> int:
     return next(k for k, x in enumerate(items) if x is item)
 
 
-def _line(native: object, native_text: str, item: object, path: str) -> tuple[Slot | None, LineId, str]:
-    """(canonical slot or None, bookmaker line id, the line if it has a ``variant=`` else "")
+def _line(
+    native: object, native_text: str, item: object, path: str
+) -> tuple[Slot | None, LineId, dict[str, str]]:
+    """(canonical slot or None, bookmaker line id, memo of the line's checked outcome ids)
     of one outcome object, checked."""
     if type(item) is not dict:
         fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
@@ -159,7 +166,7 @@ def _line(native: object, native_text: str, item: object, path: str) -> tuple[Sl
     if specifier is None:
         specifier = ""
     slot = uof_slot(native, specifier) if type(specifier) is str else None
-    return slot, line_id, "" if slot is None or _VARIANT not in slot[1] else slot[1]
+    return slot, line_id, _NO_IDS if slot is None else outcome_ids(slot[1])
 
 
 def _collect(
@@ -167,15 +174,16 @@ def _collect(
 ) -> tuple[dict[LineId, None], dict[LineId, None]]:
     """File every outcome under its line; return (every bookmaker line sent, the mapped ones).
 
-    The hot path, as in :mod:`streams.adapters.sportybet`: a line seen before (same
-    ``sub_type_id`` and ``special_bet_value``) and an active outcome seen before (same
-    ``outcome_id`` and ``odd_value`` text, same line if it has a ``variant=``) come from memos through
-    plain subscripts; anything else goes through :func:`_line` / :func:`_outcome`, which
-    check it. :meth:`LineCollector.add` is inlined (same rule).
+    The hot path: a line seen before (same ``sub_type_id`` and ``special_bet_value``) comes
+    from a memo through a plain subscript; an outcome is read afresh, its canonical id from
+    the line's memo of checked ids (:func:`~streams.adapters._uof.outcome_ids`), its
+    ``odd_value`` parsed. Anything the fast path does not take (a line or an id not seen
+    before, a field of another type, a price out of range) goes through :func:`_line` /
+    :func:`_outcome`, which check it. :meth:`LineCollector.add` is inlined (same rule).
     """
     buckets = collector.buckets
     lines = _LINES
-    priced = _PRICED
+    make = new_outcome
     sent: dict[LineId, None] = {}
     placed: dict[LineId, None] = {}
     for market in markets:
@@ -189,10 +197,13 @@ def _collect(
             native_text = native if type(native) is str and native and native == native.strip() else None
         else:
             native_text = None
-        where = ""
+        where = ""  # the market's JSON path, worked out only for an error message
         if native_text is None:
-            where = f"data[0].odds[{_index(markets, market)}]"
-            native_text = id_text(native, f"{where}.sub_type_id")
+            native_text = (
+                str(native)
+                if type(native) is int
+                else id_text(native, f"data[0].odds[{_index(markets, market)}].sub_type_id")
+            )
         market_off = event_off or market.get("market_active") in _OFF
         items = market.get("odds")
         if not items:
@@ -203,7 +214,7 @@ def _collect(
         memo_ok = type(native) in _ID_TYPES
         spec: object = _NONE  # the line of the previous outcome (outcomes of one line are adjacent)
         slot: Slot | None = None
-        variant = ""
+        ids: dict[str, str] = _NO_IDS
         bucket: dict[str, Outcome] = {}
         for item in items:
             try:
@@ -213,19 +224,17 @@ def _collect(
                     found_line = lines[native, spec] if memo_ok else None
                     if found_line is None:
                         raise KeyError(spec)
-                    slot, line_id, variant = found_line
+                    slot, line_id, ids = found_line
                     sent[line_id] = None
                     if slot is not None:
                         placed[line_id] = None
                         bucket = buckets.setdefault(slot, {})
             except (KeyError, TypeError):
                 where = where or f"data[0].odds[{_index(markets, market)}]"
-                slot, line_id, variant = _line(
-                    native, native_text, item, f"{where}.odds[{_index(items, item)}]"
-                )
+                slot, line_id, ids = _line(native, native_text, item, f"{where}.odds[{_index(items, item)}]")
                 spec = item.get("special_bet_value")
                 if memo_ok and (spec is None or type(spec) is str):
-                    lines.put((native, spec), (slot, line_id, variant))
+                    lines.put((native, spec), (slot, line_id, ids))
                 else:
                     spec = _NONE  # never memoized: read the next outcome's line afresh
                 sent[line_id] = None
@@ -234,21 +243,27 @@ def _collect(
                     bucket = buckets.setdefault(slot, {})
             if slot is None:
                 continue
-            found: Outcome | None
-            if market_off or item.get("odd_active") in _OFF:
-                found = _outcome(markets, market, items, item, slot[1], False)
-            else:
-                oid = item.get("outcome_id")
-                try:
-                    found = priced[variant, oid, item["odd_value"]] if type(oid) in _ID_TYPES else None
-                except (KeyError, TypeError):
-                    found = None
-                if found is None:
-                    found = _outcome(markets, market, items, item, slot[1], True)
+            found: Outcome | None = None
+            try:
+                sent_id = item["outcome_id"]
+                if type(sent_id) is int:  # live sends ints: the memo holds their text (a bool is not int)
+                    sent_id = str(sent_id)
+                if market_off or item.get("odd_active") in _OFF:
+                    found = make(ids[sent_id], None, False)
+                else:
+                    odds = item["odd_value"]
+                    price = float(odds) if type(odds) is str else _NAN
+                    if _MIN_PRICE < price <= _MAX_PRICE:
+                        found = make(ids[sent_id], price, True)
+            except (KeyError, TypeError, ValueError):
+                pass
+            if found is None:
+                active = not market_off and item.get("odd_active") not in _OFF
+                found = _outcome(markets, market, items, item, slot[1], active)
             previous = bucket.setdefault(found.outcome_id, found)
             if previous is not found:
-                price = found.price
-                if price is not None and (previous.price is None or price > previous.price):
+                better = found.price
+                if better is not None and (previous.price is None or better > previous.price):
                     bucket[found.outcome_id] = found
     return sent, placed
 
@@ -256,16 +271,17 @@ def _collect(
 def _outcome(
     markets: list[Any], market: object, items: list[Any], item: dict[str, Any], line: str, active: bool
 ) -> Outcome:
-    """The checked :class:`Outcome` of one outcome object; active ones are remembered."""
-    path = f"data[0].odds[{_index(markets, market)}].odds[{_index(items, item)}]"
+    """The checked :class:`Outcome` of one outcome object; its id is remembered as checked.
+    The JSON path is worked out only for an error message."""
+
+    def where(field: str) -> Callable[[], str]:
+        return lambda: f"data[0].odds[{_index(markets, market)}].odds[{_index(items, item)}]{field}"
+
     raw_id = item.get("outcome_id")
-    outcome_id = uof_outcome(id_text(raw_id, f"{path}.outcome_id"), line)
+    text = text_id(raw_id, where(".outcome_id"))
+    outcome_id = uof_outcome(text, line)
+    if type(raw_id) is str or type(raw_id) is int:  # an int is remembered as its text
+        remember_outcome_id(line, raw_id if type(raw_id) is str else text, outcome_id)
     if not active:
         return outcome(outcome_id, None)
-    odds = item.get("odd_value")
-    if type(odds) is not str:
-        odds = req_str(odds, f"{path}.odd_value")
-    found = outcome(outcome_id, price_text(odds, f"{path}.odd_value"))
-    if type(raw_id) in _ID_TYPES:
-        _PRICED.put(("" if _VARIANT not in line else line, raw_id, item["odd_value"]), found)
-    return found
+    return outcome(outcome_id, quoted_price(item.get("odd_value"), where(".odd_value")))

@@ -137,6 +137,6 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         category=opt_str(info.get("region"), "event.sportEvent.region"),
         tournament=opt_str(info.get("league"), "event.sportEvent.league"),
         lines=collector.build(),
-        unmapped=counts(native for line_id, native in sent.items() if line_id not in placed),
+        unmapped=counts([native for line_id, native in sent.items() if line_id not in placed]),
         mapped_lines=len(placed),
     )

@@ -21,6 +21,7 @@ Contract
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -30,7 +31,6 @@ from streams.adapters._common import (
     as_list,
     as_object,
     fail,
-    id_text,
     json_type,
     kickoff_from_ms,
     malformed,
@@ -42,17 +42,20 @@ from streams.adapters._common import (
 )
 from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._uof import uof_outcome, uof_slot
+from streams.adapters._twins import new_outcome
+from streams.adapters._uof import outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
+from streams.taxonomy import MAX_PRICE as _MAX_PRICE
+from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 
 BOOKMAKER = "msport"
 SUCCESS = 10000
 _SPORTS: dict[str, Sport] = {"sr:sport:1": "soccer", "sr:sport:2": "basketball", "sr:sport:5": "tennis"}
-_VARIANT = "variant="
 _ID_TYPES = (int, str)
-_SLOTS = BoundedCache(50_000)  # (id, specifiers) -> (Slot or None, id as text)
-# (variant line or "", outcome id, odds text, isActive) -> Outcome
-_PRICED = BoundedCache(50_000)
+# (id, specifiers) -> (Slot or None, id as text, memo of the line's checked outcome ids)
+_SLOTS = BoundedCache(50_000)
+_NO_IDS: dict[str, str] = {}  # the outcome id memo of a line without canonical home: never read
+_NAN = math.nan
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -125,30 +128,33 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
     )
 
 
-def _slot(markets: list[Any], market: object) -> tuple[Slot | None, str]:
-    """(canonical slot or None, native id as text) of one market object, checked."""
-    i = _index(markets, market)
+def _slot(markets: list[Any], market: object) -> tuple[Slot | None, str, dict[str, str]]:
+    """(canonical slot or None, native id as text, memo of the line's checked outcome ids)
+    of one market object, checked."""
     if type(market) is not dict:
-        fail("wrong_type", f"data.markets[{i}] must be an object, got {json_type(market)}")
+        fail(
+            "wrong_type",
+            f"data.markets[{_index(markets, market)}] must be an object, got {json_type(market)}",
+        )
     native = market.get("id")
-    native_text = id_text(native, f"data.markets[{i}].id")
+    native_text = text_id(native, lambda: f"data.markets[{_index(markets, market)}].id")
     specifier = market.get("specifiers")
     slot = uof_slot(native, specifier or "") if specifier is None or type(specifier) is str else None
-    return slot, native_text
+    return slot, native_text, _NO_IDS if slot is None else outcome_ids(slot[1])
 
 
 def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], int]:
     """File every market object's outcomes; return (unmapped native ids, one per line; mapped lines).
 
-    The hot path, as in :mod:`streams.adapters.sportybet`: a market seen before (same ``id`` and
-    ``specifiers``) and an outcome seen before (same ``id``, ``odds`` text and ``isActive``,
-    and the same line if it has a ``variant=``) come from memos through plain subscripts; anything else
-    goes through :func:`_slot` / :func:`_outcome`, which check it. :meth:`LineCollector.add`
-    is inlined (same rule).
+    The hot path: a market's line comes from a memo keyed by (``id``, ``specifiers``); an
+    outcome is read afresh, its canonical id from the memo of checked ids
+    (:func:`~streams.adapters._uof.outcome_ids`). Anything the fast path does not take (an
+    id not seen before, a field of another type, a price out of range) goes through
+    :func:`_outcome`, which checks it. :meth:`LineCollector.add` is inlined (same rule).
     """
     buckets = collector.buckets
     slots = _SLOTS
-    priced = _PRICED
+    make = new_outcome
     unmapped: list[str] = []
     mapped = 0
     for market in markets:
@@ -161,7 +167,7 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
             found_slot = _slot(markets, market)  # checks; a bool or float id never reads the memo
             if type(market.get("id")) in _ID_TYPES and type(market.get("specifiers")) is str:
                 slots.put((market["id"], market["specifiers"]), found_slot)
-        slot, native_text = found_slot
+        slot, native_text, ids = found_slot
         outcomes = market.get("outcomes")
         if slot is None or not outcomes:
             unmapped.append(native_text)
@@ -172,12 +178,19 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
         bucket = buckets.get(slot)
         if bucket is None:
             bucket = buckets[slot] = {}
-        variant = "" if _VARIANT not in slot[1] else slot[1]  # outcome ids depend on a variant line
         for item in outcomes:
+            found: Outcome | None = None
             try:
-                found = priced[variant, item["id"], item["odds"], item["isActive"]]
-            except (KeyError, TypeError):
-                found = None
+                active = item["isActive"]
+                if active == 1:
+                    odds = item["odds"]
+                    quoted = float(odds) if type(odds) is str else _NAN
+                    if _MIN_PRICE < quoted <= _MAX_PRICE:
+                        found = make(ids[item["id"]], quoted, True)
+                elif active == 0:
+                    found = make(ids[item["id"]], None, False)
+            except (KeyError, TypeError, ValueError):
+                pass
             if found is None:
                 found = _outcome(markets, market, item, slot[1])
             previous = bucket.setdefault(found.outcome_id, found)
@@ -189,7 +202,7 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
 
 
 def _outcome(markets: list[Any], market: dict[str, Any], item: object, line: str) -> Outcome:
-    """The checked :class:`Outcome` of one outcome object, remembered for the next capture."""
+    """The checked :class:`Outcome` of one outcome object; its id is remembered as checked."""
 
     def where(field: str = "") -> Callable[[], str]:
         def path() -> str:
@@ -212,6 +225,6 @@ def _outcome(markets: list[Any], market: dict[str, Any], item: object, line: str
         fail("missing_field", f"{where('.isActive')()} is missing")
     else:
         fail("bad_value", f"{where('.isActive')()} must be 1 or 0, got {active!r}")
-    if type(raw_id) is str and type(odds) is str:
-        _PRICED.put(("" if _VARIANT not in line else line, raw_id, odds, active), found)
+    if type(raw_id) is str:
+        remember_outcome_id(line, raw_id, outcome_id)
     return found

@@ -27,6 +27,7 @@ Contract
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -41,15 +42,18 @@ from streams.adapters._common import (
     kickoff_from_text,
     malformed,
     opt_str,
-    price_text,
+    quoted_price,
     req_str,
     utc_captured_at,
 )
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
 from streams.adapters._split import halves
 from streams.adapters._sportradar import sportradar_match
+from streams.adapters._twins import new_outcome
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
+from streams.taxonomy import MAX_PRICE as _MAX_PRICE
+from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 from streams.taxonomy import canonical_decimal
 from streams.taxonomy.tables import SPORTPESA, NativeMarket
 
@@ -62,10 +66,9 @@ _UNFIT = "\x00unfit"
 _LINES = BoundedCache(20_000)  # (sport, market id, specValue) -> line key | _UNFIT
 _SPORT_CODES: dict[Sport, int] = {"soccer": 0, "basketball": 1, "tennis": 2}
 LineId = tuple[str, object]  # (market id as text, specValue): one bookmaker line
-# (market id × 4 + sport code, specValue) -> (NativeMarket | None, line key | None, line id, memo code)
+# (market id × 4 + sport code, specValue) -> (NativeMarket | None, line key | None, line id)
 _MARKETS = BoundedCache(20_000)
-# (memo code, shortName, odds text) -> (canonical market id, Outcome); None: not in the market
-_PRICED = BoundedCache(50_000)
+_NAN = math.nan
 
 
 def extract_ids(payload: object) -> tuple[str, int | None]:
@@ -149,7 +152,7 @@ def _normalize(payload: object, captured_at: datetime) -> CanonicalEventOddsV1:
         if isinstance(competition, dict)
         else None,
         lines=collector.build(),
-        unmapped=counts(native for native, _ in sent.keys() - placed.keys()),
+        unmapped=counts([line_id[0] for line_id in sent if line_id not in placed]),
         mapped_lines=len(placed),
     )
 
@@ -198,9 +201,9 @@ def _collect(
 ) -> tuple[dict[LineId, None], dict[LineId, None]]:
     """File every mapped selection under its line; return (every line sent, the mapped ones).
 
-    The hot path, as in :mod:`streams.adapters.sportybet`: a market seen before (same sport,
-    ``id`` and ``specValue``) and a selection seen before in it (same ``shortName`` and
-    ``odds`` text) come from memos through plain subscripts; anything else goes through
+    The hot path: a market seen before (same sport, ``id`` and ``specValue``) comes from a
+    memo through a plain subscript; a selection is read afresh (its ``shortName`` looked up
+    in the market's mapping, its ``odds`` parsed). Anything else goes through
     :func:`_market` / :func:`_selection`, which check it. :meth:`LineCollector.add` is
     inlined (same rule).
     """
@@ -208,7 +211,7 @@ def _collect(
     code = _SPORT_CODES[sport]
     buckets = collector.buckets
     memo = _MARKETS
-    priced = _PRICED
+    make = new_outcome
     sent: dict[LineId, None] = {}
     placed: dict[LineId, None] = {}
     for market in markets:
@@ -220,28 +223,38 @@ def _collect(
             found = None
         if found is None:
             spec, line, line_id = _market(market, f"markets.{event_id}[{_index(markets, market)}]", table)
-            memo_code = _memo_code(market, code)
-            found = (spec, line, line_id, memo_code)
-            if memo_code is not None:
+            found = (spec, line, line_id)
+            if _memo_code(market, code) is not None:
                 memo.put((market["id"] * 4 + code, market["specValue"]), found)
-        spec, line, line_id, memo_code = found
+        spec, line, line_id = found
         sent[line_id] = None
         if spec is None:
             continue
         items = market.get("selections")
         if type(items) is not list:
             items = as_list(items, f"markets.{event_id}[{_index(markets, market)}].selections")
+        targets = spec.outcomes
         last_market = 0
         bucket: dict[str, Outcome] = {}
         for item in items:
+            hit: tuple[int, Outcome] | None = None
             try:
-                hit = priced[memo_code, item["shortName"], item["odds"]] if memo_code is not None else None
-            except (KeyError, TypeError):
-                hit = None
+                short = item["shortName"]
+                target = targets.get(short)
+                if target is None:
+                    if type(short) is str:
+                        continue  # a selection its market does not map: its odds are not read
+                else:
+                    odds = item["odds"]
+                    price = float(odds) if type(odds) is str else _NAN
+                    if _MIN_PRICE < price <= _MAX_PRICE:
+                        hit = (target[0], make(target[1], price, True))
+            except (KeyError, TypeError, ValueError):
+                pass
             if hit is None:
-                hit = _selection(markets, market, items, item, event_id, spec, memo_code)
-            if hit is _SKIP:
-                continue
+                hit = _selection(markets, market, items, item, event_id, spec)
+                if hit is _SKIP:
+                    continue
             market_id, chosen = hit
             if market_id != last_market:
                 last_market = market_id
@@ -249,8 +262,8 @@ def _collect(
             placed[line_id] = None
             previous = bucket.setdefault(chosen.outcome_id, chosen)
             if previous is not chosen:
-                price = chosen.price
-                if price is not None and (previous.price is None or price > previous.price):
+                better = chosen.price
+                if better is not None and (previous.price is None or better > previous.price):
                     bucket[chosen.outcome_id] = chosen
     return sent, placed
 
@@ -265,7 +278,7 @@ def _memo_code(market: object, code: int) -> int | None:
     return native * 4 + code
 
 
-_SKIP = (0, Outcome("\x00skip", None, False))  # memo marker: a selection its market does not map
+_SKIP = (0, Outcome("\x00skip", None, False))  # marker: a selection its market does not map
 
 
 def _selection(
@@ -275,21 +288,17 @@ def _selection(
     item: object,
     event_id: str,
     spec: NativeMarket,
-    memo_code: int | None,
 ) -> tuple[int, Outcome]:
-    """(canonical market id, checked Outcome) of one selection, or :data:`_SKIP`; remembered."""
-    path = f"markets.{event_id}[{_index(markets, market)}].selections[{_index(items, item)}]"
+    """(canonical market id, checked Outcome) of one selection, or :data:`_SKIP`. The JSON
+    path is worked out only for an error message."""
+
+    def path() -> str:
+        return f"markets.{event_id}[{_index(markets, market)}].selections[{_index(items, item)}]"
+
     if type(item) is not dict:
-        fail("wrong_type", f"{path} must be an object, got {json_type(item)}")
+        fail("wrong_type", f"{path()} must be an object, got {json_type(item)}")
     short = item.get("shortName")
     target = spec.outcomes.get(short) if type(short) is str else None
-    odds = item.get("odds")
     if target is None:
-        found = _SKIP
-    else:
-        if type(odds) is not str:
-            odds = req_str(odds, f"{path}.odds")
-        found = (target[0], outcome(target[1], price_text(odds, f"{path}.odds")))
-    if memo_code is not None and type(short) is str and type(odds) is str:
-        _PRICED.put((memo_code, short, odds), found)
-    return found
+        return _SKIP
+    return (target[0], outcome(target[1], quoted_price(item.get("odds"), lambda: f"{path()}.odds")))
