@@ -38,11 +38,13 @@ from aiokafka.partitioner import murmur2  # noqa: E402
 
 from bench.calendar_feed import Calendar, rounds  # noqa: E402
 from streams.adapters import extract_ids  # noqa: E402
+from streams.adapters._lines import BoundedCache  # noqa: E402
 from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record  # noqa: E402
 from streams.contracts.raw import encode_raw  # noqa: E402
 from streams.contracts.snapshot import SnapshotV1, Source, encode_snapshot  # noqa: E402
 from streams.kafka.delivery import KeyedSender, OutRecord  # noqa: E402
 from streams.observe.counters import StreamCounters  # noqa: E402
+from streams.observe.heap import rss_bytes  # noqa: E402
 from streams.settings import load_settings  # noqa: E402
 from streams.stages.match.board import KeyframePolicy, Verdict  # noqa: E402
 from streams.stages.match.crossbook import CrossBook  # noqa: E402
@@ -160,7 +162,19 @@ class Pipeline:
             "agreement_s": len(sig.agreement) if sig.agreement is not None else 0,
             "closed_set": len(self.expiry.closed),
             "inflight": self.sender.in_flight(),
+            "adapter_memos": adapter_memos(),
         }
+
+
+def adapter_memos() -> int:
+    """Entries of the adapters' bounded memos (both generations), all modules."""
+    total = 0
+    for name, module in list(sys.modules.items()):
+        if name.startswith("streams.adapters"):
+            for value in vars(module).values():
+                if isinstance(value, BoundedCache):
+                    total += len(value) + len(value.old)
+    return total
 
 
 def _noop() -> None:
@@ -173,7 +187,8 @@ async def run(args: argparse.Namespace) -> None:
     pipe = Pipeline(args.partitions)
     every = max(1, round(args.sample_every_h * 3600 / cal.live_every_s))
     warm = max(1, round(args.warm_h * 3600 / cal.live_every_s))
-    tracemalloc.start(args.frames)
+    if args.frames:
+        tracemalloc.start(args.frames)
     base = None
     events = cal.slots
     for r in rounds(cal, start):
@@ -187,10 +202,10 @@ async def run(args: argparse.Namespace) -> None:
             sizes = " ".join(f"{n}={v}" for n, v in pipe.sizes().items())
             print(
                 f"h={k * cal.live_every_s / 3600:5.0f} events={events} closed={pipe.closed} "
-                f"traced={traced / 1e6:6.1f}MB {sizes}",
+                f"rss={rss_bytes() / 1e6:6.1f}MB traced={traced / 1e6:6.1f}MB {sizes}",
                 flush=True,
             )
-            if k == warm:
+            if k == warm and args.frames:
                 base = tracemalloc.take_snapshot()
     if base is None:
         return
@@ -213,7 +228,7 @@ def main() -> None:
     parser.add_argument("--sample-every-h", type=float, default=6.0)
     parser.add_argument("--warm-h", type=float, default=12.0, help="tracemalloc baseline after this")
     parser.add_argument("--partitions", type=int, default=6)
-    parser.add_argument("--frames", type=int, default=4)
+    parser.add_argument("--frames", type=int, default=4, help="tracemalloc frames; 0: no tracing")
     parser.add_argument("--top", type=int, default=12)
     asyncio.run(run(parser.parse_args()))
 
