@@ -242,6 +242,11 @@ class StreamsSettings(BaseModel):
     #: the worker's young-generation GC threshold, objects alive at start frozen
     #: (:mod:`streams.cli.gc_policy`); 0 = Python's defaults (700, nothing frozen)
     gc_threshold: int = Field(default=10_000, ge=0, le=10_000_000)
+    #: diagnosis: every this many seconds the worker reports its RSS and the allocation sites
+    #: that grew (tracemalloc, :mod:`streams.observe.heap`; slows it several fold); 0 = off.
+    #: ``heap_trace_file``: also append the reports to this file
+    heap_trace_s: float = Field(default=0.0, ge=0)
+    heap_trace_file: Path | None = None
 
     @model_validator(mode="after")
     def _heartbeat_below_session(self) -> StreamsSettings:

@@ -29,6 +29,7 @@ from streams.cli import gc_policy
 from streams.kafka.raw_topics import list_raw_topics
 from streams.kafka.topics import ensure_topics
 from streams.kafka.workarounds.faust_new_changelogs import ensure_changelogs
+from streams.observe import heap
 from streams.observe.monitor import LagRow, publish_lag_forever, start_health
 from streams.settings import Settings
 
@@ -107,6 +108,7 @@ def run_worker(settings: Settings) -> None:
     log.info("subscribing to raw topics %s", raw_topics)
     app: Any = create_app(settings, raw_topics)
     install_monitor(app, settings)
+    heap.install(app, settings.streams.heap_trace_s, settings.streams.heap_trace_file)
     worker: Any = faust.Worker(app, loglevel=settings.log_level, loop=loop, redirect_stdouts=False)
     log.info("gc thresholds %s", gc_policy.apply(settings.streams.gc_threshold))
     worker.execute_from_commandline()

@@ -199,7 +199,8 @@ class SignalStage:
     def forget(self, key: str) -> int:
         """An event closed (its ``odds.event_lifecycle.v1`` record): delete its entries from
         both tables (its markets, their index and its event entry; tombstones in the
-        changelogs) so that they hold the open events only; returns the entries deleted.
+        changelogs) so that they hold the open events only, and its memory-only state (line
+        info memo, agreement state); returns the table entries deleted.
 
         The close record follows every snapshot of the event on its partition, so nothing of
         the event is pending. A snapshot redelivered after a crash between the deletes and the
@@ -212,6 +213,7 @@ class SignalStage:
         deleted = 0
         for market_id in market_ids:
             mkey = market_key(key, market_id)
+            self.infos.forget(mkey)
             if self.markets.get(mkey) is not None:
                 self.markets.delete(mkey)
                 deleted += 1

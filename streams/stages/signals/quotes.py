@@ -5,7 +5,7 @@
 both methods, or None when the line does not count. :class:`InfoCache` keeps it per
 (event × market, bookmaker, line) next to the outcomes object it came from: the margin, the
 consensus and arbitrage of later snapshots reuse it until that bookmaker's price changes
-(a new outcomes object) or the worker restarts. Bounded: cleared when full.
+(a new outcomes object), the event closes or the worker restarts. Bounded: cleared when full.
 """
 
 from __future__ import annotations
@@ -45,19 +45,43 @@ def line_info(market_id: int, outcomes: Outcomes, method: formulas.FairMethod) -
 
 class InfoCache:
     """:func:`line_info` per (market key, bookmaker, line), recomputed when the outcomes object
-    differs from the one it was computed from."""
+    differs from the one it was computed from. Held per market key, so that a closed event's
+    markets are dropped with it (:meth:`forget`); at most ``limit`` lines in all (cleared when
+    full)."""
 
-    def __init__(self, method: formulas.FairMethod) -> None:
+    def __init__(self, method: formulas.FairMethod, limit: int = _LIMIT) -> None:
         self.method = method
-        self._held: dict[tuple[str, str, str], tuple[Outcomes, LineInfo | None]] = {}
+        self.limit = limit
+        self._held: dict[str, dict[tuple[str, str], tuple[Outcomes, LineInfo | None]]] = {}
+        self._size = 0
+
+    def __len__(self) -> int:
+        """Lines held."""
+        return self._size
 
     def get(self, mkey: str, book: str, line: str, market_id: int, outcomes: Outcomes) -> LineInfo | None:
-        k = (mkey, book, line)
-        held = self._held.get(k)
+        market = self._held.get(mkey)
+        k = (book, line)
+        held = None if market is None else market.get(k)
         if held is not None and held[0] is outcomes:
             return held[1]
         info = line_info(market_id, outcomes, self.method)
-        if len(self._held) >= _LIMIT:
-            self._held.clear()
-        self._held[k] = (outcomes, info)
+        if held is None:
+            if self._size >= self.limit:
+                self._held.clear()
+                self._size = 0
+                market = None
+            if market is None:
+                market = self._held[mkey] = {}
+            self._size += 1
+        assert market is not None
+        market[k] = (outcomes, info)
         return info
+
+    def forget(self, mkey: str) -> int:
+        """Drop every line of the market ``mkey`` (its event closed); returns how many."""
+        market = self._held.pop(mkey, None)
+        if market is None:
+            return 0
+        self._size -= len(market)
+        return len(market)
