@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/week_heap.py --events 300 --days 2      # seconds
     .venv/bin/python bench/week_heap.py --events 2000 --top 15     # the week of bench/week.py
+    .venv/bin/python bench/week_heap.py --smoke    # CI: 20 events over half a day
 
 Drives :mod:`bench.calendar_feed` (the feed of ``bench/week.py``) through the worker's own
 code — normalize (:func:`~streams.stages.normalize.logic.normalize_record`), match
@@ -37,6 +38,7 @@ import orjson  # noqa: E402
 from aiokafka.partitioner import murmur2  # noqa: E402
 
 from bench.calendar_feed import Calendar, rounds  # noqa: E402
+from bench.options import parse  # noqa: E402
 from streams.adapters import extract_ids  # noqa: E402
 from streams.adapters._lines import BoundedCache  # noqa: E402
 from streams.contracts.lifecycle import EventLifecycleV1, decode_snapshots_record  # noqa: E402
@@ -220,6 +222,9 @@ async def run(args: argparse.Namespace) -> None:
             print("   ", frame.strip())
 
 
+SMOKE = {"events": 20, "days": 0.5, "warm_h": 3.0, "sample_every_h": 3.0, "top": 3}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=300)
@@ -230,7 +235,7 @@ def main() -> None:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--frames", type=int, default=4, help="tracemalloc frames; 0: no tracing")
     parser.add_argument("--top", type=int, default=12)
-    asyncio.run(run(parser.parse_args()))
+    asyncio.run(run(parse(parser, SMOKE)))
 
 
 if __name__ == "__main__":

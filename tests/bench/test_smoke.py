@@ -140,8 +140,14 @@ MATCHING = (
     r"[\d.]+ µs per capture amortised, [\d.]+ µs first sight\s+target ≤ 50: (OK|MISS)",
     r"\(b\) real-shaped fixtures, ids hidden: \d+ listings",
 )
+WEEK_HEAP = (
+    r"h=\s+\d+ events=\d+ closed=\d+ rss=\s*[\d.]+MB traced=\s*[\d.]+MB open=\d+",
+    r"infos=\d+ ",
+    r"top growth after hour 3 \(4 frames\):\n\s+[-+][\d.]+ kB",
+)
 CASES = [
     Case("normalize", "none", NORMALIZE),
+    Case("week_heap", "none", WEEK_HEAP),
     Case("matching", "none", MATCHING),
     Case("signals", "none", SIGNALS),
     Case("soak", "own", SOAK),  # its own Kafka node: the log directory on disk is part of the soak
