@@ -40,6 +40,7 @@ class Stack:
 
     settings: Settings
     started: list[str]
+    fresh_broker: bool = False  # the demo started the broker: its topics are new and empty
 
 
 @contextlib.contextmanager
@@ -67,7 +68,27 @@ def embedded_stack(settings: Settings) -> Iterator[Stack]:
             **{f"kafka__{k}": v for k, v in kafka.items()},
             **{f"postgres__{k}": v for k, v in postgres.items()},
         )
-        yield Stack(merged, started)
+        yield Stack(merged, started, fresh_broker=bool(kafka))
+
+
+async def _forget_offsets(settings: Settings) -> int:
+    """Delete the stored sink offsets of the topics the sinks read; returns how many.
+
+    Only for a broker the demo just started: its topics are new, so offsets stored by an
+    earlier run (in a Postgres that outlived that run's broker) point past their end and
+    the sinks would skip everything this run publishes.
+    """
+    from sinks.store import db
+
+    conn = await db.connect(settings.postgres)
+    try:
+        done = await conn.execute(
+            "DELETE FROM sink_offsets WHERE topic = ANY($1::text[])",
+            [settings.topics.snapshots, settings.signals.topic],
+        )
+    finally:
+        await conn.close()
+    return int(done.split()[-1])
 
 
 async def _round_trip(settings: Settings) -> tuple[str, int, int]:
@@ -247,6 +268,10 @@ def demo(seconds: float, events: int, rate: float) -> None:
         migrate.upgrade(settings.postgres.dsn())
         console.print("[green]migrated[/] alembic upgrade head")
         console.print(f"[green]seeded[/] {asyncio.run(seed_database(settings))}")
+        if stack.fresh_broker:
+            forgotten = asyncio.run(_forget_offsets(settings))
+            if forgotten:
+                console.print(f"[green]forgot[/] {forgotten} sink offsets of an earlier run's broker")
         asyncio.run(_show_schema(settings))
         topic, offset, size = asyncio.run(_round_trip(settings))
         console.print(f"[green]round trip[/] {size} bytes via {topic} at offset {offset}: identical")
