@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,13 @@ async def test_three_node_cluster_replicates_and_survives_a_lost_broker(tmp_path
         await admin.start()
         try:
             await admin.create_topics([NewTopic("replicated", 1, 3)])
+            # CreateTopics returns once the controller has the topic; the broker answering
+            # the describe may learn it a moment later (an empty partition list, seen in CI)
+            deadline = time.monotonic() + 30
             described = await admin.describe_topics(["replicated"])
+            while not described[0]["partitions"] and time.monotonic() < deadline:
+                await asyncio.sleep(0.2)
+                described = await admin.describe_topics(["replicated"])
         finally:
             await admin.close()
         partition = described[0]["partitions"][0]
