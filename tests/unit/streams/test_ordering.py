@@ -61,3 +61,26 @@ def test_a_revoked_partition_waits_for_its_next_seek() -> None:
     ledger.sought({TP: 5})
     ledger.forget([TP])
     assert ledger.admit(ledger.stamp([TP]), TP, 5) is Verdict.DROP
+
+
+def test_a_compacted_changelog_gap_is_read_at_once() -> None:
+    """Recovery reads a compacted changelog: its gaps are admitted without a seek back and
+    fetch again each (a restart after a simulated week met thousands of them)."""
+    changelog = TopicPartition("oddsflow-last_prices-changelog", 3)
+    ledger = SeekLedger()
+    ledger.sought({changelog: 0, TP: 0})
+    stamp = ledger.stamp([changelog, TP])
+    assert [ledger.admit(stamp, changelog, o) for o in (0, 7, 8, 30)] == [Verdict.READ] * 4
+    assert ledger.next_offset(changelog) == 31
+    assert ledger.admit(stamp, changelog, 12) is Verdict.DROP  # behind: still never read twice
+    assert ledger.admit(stamp, TP, 0) is Verdict.READ
+    assert ledger.admit(stamp, TP, 7) is Verdict.RESEEK  # a raw topic's jump is still checked
+
+
+def test_a_changelog_batch_fetched_before_a_seek_is_still_dropped() -> None:
+    changelog = TopicPartition("oddsflow-last_prices-changelog", 3)
+    ledger = SeekLedger()
+    ledger.sought({changelog: 0})
+    old = ledger.stamp([changelog])
+    ledger.sought({changelog: 0})
+    assert ledger.admit(old, changelog, 9) is Verdict.DROP
