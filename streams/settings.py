@@ -235,6 +235,8 @@ class StreamsSettings(BaseModel):
     name_match_high: float = Field(default=88.0, gt=0, le=100)
     name_match_low: float = Field(default=70.0, gt=0, le=100)
     name_match_window_h: float = Field(default=3.0, gt=0)
+    #: listings, review pairs and directory entries kicked off this long before stream time are forgotten
+    name_match_retain_h: float = Field(default=48.0, gt=0)
     store: str = "memory://"
     data_dir: Path = Path(".oddsflow/faust")
     web_enabled: bool = False

@@ -5,7 +5,9 @@ Contract
 * :meth:`NameIndex.add` registers a known event (one with a Sportradar id, or an event
   already matched), one *listing* (a bookmaker's spelling) at a time; adding the same
   ``event_key`` and listing again replaces it. :meth:`NameIndex.discard` forgets an event
-  (closed events). The runner-up is the best *other* event.
+  (closed events); :meth:`NameIndex.prune` forgets the listings and capture memos not
+  seen since a given stream time, so a long-running index holds only what its recent
+  captures showed. The runner-up is the best *other* event.
 * :meth:`NameIndex.match` scores the known events of the same sport whose kickoff is within
   ``thresholds.window`` of the capture's and that share a meaningful token with it (when
   none does, every event in the window is scored: transliterated names share no exact
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from streams.matching.normal import Name, Normalizer
 from streams.matching.similarity import name_score
@@ -75,7 +77,18 @@ class _Entry:
     home: Name
     away: Name
     ts: float
+    listing: str = ""
+    seen: float | None = None  # stream time of the listing's latest capture (see prune)
+    shared: float | None = None  # stream time it was last reported new (see add)
     alive: bool = True
+
+
+def _drop_dead(buckets: dict[Any, list[_Entry]], key: Any) -> None:
+    alive = [e for e in buckets.get(key, ()) if e.alive]
+    if alive:
+        buckets[key] = alive
+    else:
+        buckets.pop(key, None)
 
 
 def penalty(seconds: float) -> float:
@@ -105,23 +118,43 @@ class NameIndex:
         self._tokens: dict[tuple[str, str, int], list[_Entry]] = {}
         self._hours: dict[tuple[str, int], list[_Entry]] = {}
         self._memo: dict[object, tuple[tuple[str, str, datetime], int, Decision]] = {}
+        self._memo_seen: dict[object, float] = {}  # capture key → stream time of its latest decide
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(self, known: Known, listing: str = "") -> bool:
+    def add(
+        self, known: Known, listing: str = "", seen: datetime | None = None, renew: timedelta | None = None
+    ) -> bool:
         """Register (or replace) one listing of a known event: several bookmakers' spellings
         of one event may be added under their own ``listing``; they compete as one event.
-        False when the listing was known with the same teams and kickoff (nothing changed)."""
+        ``seen`` (stream time of the capture that shows it) keeps the listing from
+        :meth:`prune`. True when the listing is new or changed, or when ``renew`` is given
+        and ``seen`` is that much past the last time it was True (the caller shares the
+        listing again, so that other indexes keep it too); else False."""
         listings = self._entries.setdefault(known.event_key, {})
         old = listings.get(listing)
+        ts = None if seen is None else seen.timestamp()
         if old is not None:
             if (old.known.home, old.known.away, old.known.kickoff) == (known.home, known.away, known.kickoff):
-                return False
+                if ts is None:
+                    return False
+                if old.seen is None or ts > old.seen:
+                    old.seen = ts
+                due = renew is not None and (old.shared is None or ts - old.shared >= renew.total_seconds())
+                if due:
+                    old.shared = ts
+                return due
             old.alive = False
         sport = known.sport
         entry = _Entry(
-            known, self.names(known.home, sport), self.names(known.away, sport), known.kickoff.timestamp()
+            known,
+            self.names(known.home, sport),
+            self.names(known.away, sport),
+            known.kickoff.timestamp(),
+            listing,
+            ts,
+            ts,
         )
         listings[listing] = entry
         hour = int(entry.ts // _HOUR)
@@ -136,6 +169,40 @@ class NameIndex:
         for entry in self._entries.pop(event_key, {}).values():
             entry.alive = False
         self.version += 1
+
+    def prune(self, before: datetime) -> list[tuple[Known, str]]:
+        """Forget the listings last seen (:meth:`add`'s ``seen``) before ``before`` and the
+        memos of capture keys last decided before it; returns the listings forgotten.
+        Listings added without ``seen`` are kept until :meth:`stamp_unseen` gives them one."""
+        cutoff = before.timestamp()
+        gone: list[_Entry] = []
+        for event_key, listings in list(self._entries.items()):
+            for listing, entry in list(listings.items()):
+                if entry.seen is not None and entry.seen < cutoff:
+                    entry.alive = False
+                    del listings[listing]
+                    gone.append(entry)
+            if not listings:
+                del self._entries[event_key]
+        for entry in gone:
+            bucket = (entry.known.sport, int(entry.ts // _HOUR))
+            _drop_dead(self._hours, bucket)
+            for tok in entry.home.core | entry.away.core:
+                _drop_dead(self._tokens, (bucket[0], tok, bucket[1]))
+        for key in [k for k, t in self._memo_seen.items() if t < cutoff]:
+            del self._memo_seen[key]
+            self._memo.pop(key, None)
+        if gone:
+            self.version += 1
+        return [(entry.known, entry.listing) for entry in gone]
+
+    def stamp_unseen(self, seen: datetime) -> None:
+        """Give every listing added without ``seen`` this time (a worker's first capture)."""
+        ts = seen.timestamp()
+        for listings in self._entries.values():
+            for entry in listings.values():
+                if entry.seen is None:
+                    entry.seen = entry.shared = ts
 
     def _candidates(self, sport: str, home: Name, away: Name, ts: float) -> list[_Entry]:
         window = self.thresholds.window.total_seconds()
@@ -187,8 +254,13 @@ class NameIndex:
             status, best.candidate, best.score, best.swapped, best.home_score, best.away_score, runner
         )
 
-    def decide(self, key: object, sport: str, home: str, away: str, kickoff: datetime) -> Decision:
-        """:meth:`match`, memoized per capture ``key`` (see the module docstring)."""
+    def decide(
+        self, key: object, sport: str, home: str, away: str, kickoff: datetime, seen: datetime | None = None
+    ) -> Decision:
+        """:meth:`match`, memoized per capture ``key`` (see the module docstring); ``seen``
+        (the capture's stream time) keeps the memo from :meth:`prune`."""
+        if seen is not None:
+            self._memo_seen[key] = seen.timestamp()
         facts = (home, away, kickoff)
         memo = self._memo.get(key)
         if memo is not None and memo[0] == facts:
@@ -205,3 +277,4 @@ class NameIndex:
     def forget(self, key: object) -> None:
         """Drop the memo of one capture key (its event closed)."""
         self._memo.pop(key, None)
+        self._memo_seen.pop(key, None)

@@ -58,7 +58,7 @@ def _resolver(settings: Any) -> NameResolver:
     st = settings.streams
     window = timedelta(hours=st.name_match_window_h)
     thresholds = Thresholds(high=st.name_match_high, low=st.name_match_low, window=window)
-    return NameResolver(thresholds, seed_aliases())
+    return NameResolver(thresholds, seed_aliases(), timedelta(hours=st.name_match_retain_h))
 
 
 def _learn(resolver: NameResolver, value: bytes | None) -> None:
@@ -127,8 +127,12 @@ def register(app: Any, ctx: StreamsContext, raw_topics: Sequence[str]) -> Any:
             if resolver is not None:
                 resolved, how = resolver.resolve(event)
                 review = resolver.review
-                if resolver.entry is not None and known_events is not None:
-                    known_events[resolver.entry[0]] = resolver.entry[1]  # shared with every worker
+                if known_events is not None:
+                    for gone in resolver.expired:  # not seen for the retain span: a tombstone each
+                        if gone in known_events:
+                            del known_events[gone]
+                    if resolver.entry is not None:
+                        known_events[resolver.entry[0]] = resolver.entry[1]  # shared with every worker
                 if resolved is not event:
                     capture = CanonicalCaptureV1(resolved, capture.source)
                 setattr(counters, tally[how], getattr(counters, tally[how]) + 1)

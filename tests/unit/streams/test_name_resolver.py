@@ -99,3 +99,66 @@ def _entry(event: object) -> bytes:
     value = encode_entry(known, ev.bookmaker)
     assert decode_entry(value) == (known, ev.bookmaker)  # round trip
     return value
+
+
+def test_listings_not_seen_for_the_retain_span_are_forgotten_and_their_entries_expire() -> None:
+    """A long-running worker's index holds what recent captures showed: a listing no capture
+    showed for ``retain`` of stream time goes with its memos and review pairs, and
+    :attr:`NameResolver.expired` names its directory entry; a listing still seen is shared
+    again every ``retain / 2`` so that workers that learnt it keep it."""
+    from datetime import timedelta
+
+    resolver = NameResolver(retain=timedelta(hours=48))
+    sporty = adapters.normalize("sportybet", load("sportybet", "soccer_prematch"), NOW, now=NOW)
+    payload = copy.deepcopy(_oddsapi())
+    payload["home_team"], payload["away_team"] = payload["away_team"], payload["home_team"]
+    swapped = theoddsapi.normalize(payload, NOW)
+    other = adapters.normalize("betpawa", load("betpawa", "soccer_prematch"), NOW, now=NOW)
+    other = replace(other, sportradar_id=1, kickoff=sporty.kickoff + timedelta(days=4))
+
+    def at(event: Any, hours: float) -> Any:
+        return replace(event, captured_at=NOW + timedelta(hours=hours))
+
+    assert resolver.resolve(at(sporty, 0))[1] == "id" and resolver.entry is not None
+    assert resolver.resolve(at(swapped, 0.5))[1] == "review" and resolver.review is not None
+    resolver.resolve(at(sporty, 20))
+    assert resolver.entry is None  # seen again, shared less than retain / 2 ago
+    resolver.resolve(at(sporty, 30))
+    assert resolver.entry is not None and resolver.expired == []  # shared again
+    resolver.resolve(at(swapped, 47))
+    assert resolver.review is None  # the pair was filed and is still remembered
+    assert resolver.resolve(at(other, 79))[1] == "id"
+    assert resolver.expired == ["sr:68995116|sportybet"]  # last seen at 30 h, cutoff 31 h
+    assert len(resolver.index) == 1  # only the new listing
+    assert resolver.resolve(at(swapped, 79.05))[1] == "unmatched"  # nothing left to match it to
+    resolver.resolve(at(other, 79.1))
+    assert resolver.expired == []  # one prune per hour of stream time
+
+
+def test_a_prune_drops_listings_and_memos_last_seen_before_the_cutoff() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from streams.matching import Known, NameIndex
+
+    index = NameIndex()
+    t0 = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    a = Known("sr:1", "soccer", "Arsenal", "Chelsea", t0, 1)
+    b = Known("sr:2", "soccer", "Arsenal", "Everton", t0, 2)
+    index.add(a, "sportybet", t0)
+    index.add(a, "betpawa", t0 + timedelta(hours=1))
+    index.add(b, "sportybet", t0)
+    index.add(b, "sportybet", t0 + timedelta(hours=2))  # unchanged: seen moves on
+    unstamped = Known("sr:3", "soccer", "Leeds", "Fulham", t0, 3)
+    index.add(unstamped, "bet9ja")  # learnt before any capture: kept until stamped
+    assert index.decide(("x", "1"), "soccer", "Arsenal", "Chelsea", t0, seen=t0).status == "matched"
+    gone = index.prune(t0 + timedelta(minutes=30))
+    assert [(k.event_key, listing) for k, listing in gone] == [("sr:1", "sportybet")]
+    assert index._memo == {} and len(index) == 3  # a keeps BetPawa's listing
+    assert index.match("soccer", "Arsenal", "Chelsea", t0).candidate == a
+    gone = index.prune(t0 + timedelta(minutes=90))
+    assert [(k.event_key, listing) for k, listing in gone] == [("sr:1", "betpawa")]
+    assert index.match("soccer", "Arsenal", "Chelsea", t0).candidate != a
+    index.stamp_unseen(t0 + timedelta(hours=3))
+    assert index.prune(t0 + timedelta(hours=2, minutes=30)) == [(b, "sportybet")]
+    assert len(index) == 1 and index.prune(t0 + timedelta(hours=4)) == [(unstamped, "bet9ja")]
+    assert index._tokens == {} and index._hours == {}
