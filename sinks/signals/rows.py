@@ -35,7 +35,9 @@ class SignalRows:
     margins: list[Row] = field(default_factory=list)
     deviations: list[Row] = field(default_factory=list)
     arbs_opened: list[Row] = field(default_factory=list)
-    arbs_closed: list[Row] = field(default_factory=list)
+    #: one row per window (its conflict key): a window closed twice in one run of messages
+    #: (a stage that republished after a crash) would make the upsert touch a row twice
+    arbs_closed: dict[LineOfEvent | tuple[Any, ...], Row] = field(default_factory=dict)
     prices: list[Row] = field(default_factory=list)
     now: dict[LineOfEvent, list[Row]] = field(default_factory=dict)
     days: set[Any] = field(default_factory=set)
@@ -89,9 +91,23 @@ def add(rows: SignalRows, sig: SignalsV1) -> None:
     for a in sig.arbitrages:
         legs = _json([[g.outcome_id, g.bookmaker, g.price, g.stake] for g in a.legs])
         arb = (sr, a.market_id, a.line, a.started_at, a.ended_at, a.profit, a.suspect, legs)
-        (rows.arbs_opened if a.ended_at is None else rows.arbs_closed).append(arb)
+        if a.ended_at is None:
+            rows.arbs_opened.append(arb)
+        else:
+            _close(rows.arbs_closed, arb)
     for p in sig.prices:
         rows.prices.append((sr, p.bookmaker, p.market_id, p.line, p.kind, p.at, _json(p.outcomes)))
+
+
+def _close(closed: dict[Any, Row], arb: Row) -> None:
+    """Fold a closed window into the run's row for it as the table's upsert would: the later
+    end, the larger profit, suspect if either says so, the first legs."""
+    key = arb[:4]  # sportradar_id, market_id, line, captured_at (the window's start)
+    old = closed.get(key)
+    if old is None:
+        closed[key] = arb
+    else:
+        closed[key] = (*key, arb[4], max(old[5], arb[5]), old[6] or arb[6], old[7])
 
 
 def columns(rows: list[Row], n: int) -> list[list[Any]]:

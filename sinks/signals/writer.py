@@ -184,7 +184,7 @@ async def _insert(conn: Connection, rows: SignalRows) -> None:
         await conn.execute(sql, *columns(rows.arbs_opened, len(ARB_COLUMNS)))
     if rows.arbs_closed:
         sql = _INSERT_ARBS.format(conflict=_CLOSE)
-        await conn.execute(sql, *columns(rows.arbs_closed, len(ARB_COLUMNS)))
+        await conn.execute(sql, *columns(list(rows.arbs_closed.values()), len(ARB_COLUMNS)))
     if rows.prices:
         await conn.execute(_INSERT_PRICES, *columns(rows.prices, len(PRICE_COLUMNS)))
     if rows.now:
