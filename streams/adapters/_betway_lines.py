@@ -112,7 +112,7 @@ def collect_lines(
                 bucket = buckets.setdefault(slot, {})
         if slot is None:
             continue
-        made: Outcome | None = None
+        made: Any = None  # an OutcomeTwin until its class becomes Outcome
         if entry is None or item.get("isTradingActive") is False:  # entry None: line suspended
             made = _outcome(items, item, line_id, slot[1], prices, False)
         else:
