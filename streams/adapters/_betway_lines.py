@@ -16,14 +16,14 @@ from typing import Any
 
 from streams.adapters._common import as_object, fail, id_text, json_type, price_number
 from streams.adapters._lines import BoundedCache, LineCollector, outcome
-from streams.adapters._twins import new_outcome
+from streams.adapters._twins import OutcomeTwin
 from streams.adapters._uof import betway_specifier, outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import Outcome
 from streams.taxonomy import MAX_PRICE as _MAX_PRICE
 from streams.taxonomy import MIN_PRICE as _MIN_PRICE
 
 _UNFIT = (0, "")  # memo marker: the line id has no canonical home
-_SLOTS = BoundedCache(50_000)  # (line id, subscriptionId, event id) -> Slot | _UNFIT
+_SLOTS = BoundedCache(50_000)  # (line id after the event id, subscriptionId) -> Slot | _UNFIT
 
 
 def entries_by_id(items: list[Any], raw_id: object, event_id: str) -> dict[str, dict[str, Any]]:
@@ -90,48 +90,58 @@ def collect_lines(
     :meth:`LineCollector.add` is inlined (same rule).
     """
     buckets = collector.buckets
-    make = new_outcome
+    twin: Any = OutcomeTwin
+    canonical_class = Outcome
+    low, high = _MIN_PRICE, _MAX_PRICE
     sent: dict[str, str] = {}
     placed: dict[str, None] = {}
     original: object = _NONE
     parent: object = _NONE
-    state: tuple[Any, ...] = _NO_LINE
+    slot, line_id, entry, cut, ids = _NO_LINE
     bucket: dict[str, Outcome] = {}
     for item in items:
         try:
             if item["originalMarketId"] != original or item["marketId"] != parent:
                 raise KeyError("line")
         except (KeyError, TypeError):
-            state = _line_state(items, item, entries, event_id, sent)
+            slot, line_id, entry, cut, ids = _line_state(items, item, entries, event_id, sent)
             original, parent = item.get("originalMarketId", _NONE), item.get("marketId", _NONE)
             if (type(original) is not str and original is not None) or type(parent) is not str:
                 original = parent = _NONE
-            if state[0] is not None:
-                bucket = buckets.setdefault(state[0], {})
-        slot, line_id, entry, cut, ids = state
+            if slot is not None:
+                bucket = buckets.setdefault(slot, {})
         if slot is None:
             continue
-        found: Outcome | None = None
+        made: Any = None  # an OutcomeTwin until its class becomes Outcome
         if entry is None or item.get("isTradingActive") is False:  # entry None: line suspended
-            found = _outcome(items, item, line_id, slot[1], prices, False)
+            made = _outcome(items, item, line_id, slot[1], prices, False)
         else:
-            try:
+            try:  # streams.adapters._twins.new_outcome inlined (made: an OutcomeTwin, then an Outcome)
                 text = item["outcomeId"]
                 price = prices[text]
-                if type(price) is float and _MIN_PRICE < price <= _MAX_PRICE and text.startswith(line_id):
-                    found = make(ids[text[cut:]], price, True)
+                if type(price) is float and low < price <= high and text.startswith(line_id):
+                    made = twin()
+                    made.outcome_id = ids[text[cut:]]
+                    made.price = price
+                    made.active = True
+                    made.__class__ = canonical_class
+                else:
+                    made = None
             except (KeyError, TypeError, AttributeError):
-                pass
-            if found is None:
-                found = _outcome(items, item, line_id, slot[1], prices, True)
-        if found is _OFF_LINE:  # the outcome id does not extend the line id: not read
+                made = None
+            if made is None:
+                made = _outcome(items, item, line_id, slot[1], prices, True)
+        if made is _OFF_LINE:  # the outcome id does not extend the line id: not read
             continue
         placed[line_id] = None
-        previous = bucket.setdefault(found.outcome_id, found)
-        if previous is not found:
-            price = found.price
+        outcome_id = made.outcome_id
+        if outcome_id in bucket:
+            previous = bucket[outcome_id]
+            price = made.price
             if price is not None and (previous.price is None or price > previous.price):
-                bucket[found.outcome_id] = found
+                bucket[outcome_id] = made
+        else:
+            bucket[outcome_id] = made
     return sent, placed
 
 
@@ -205,10 +215,11 @@ def _slot(event_id: str, line_id: str, native: object) -> tuple[int, str] | None
     """(canonical market, line key) of a Betway line id, or None when it does not parse."""
     if type(native) is not int or not line_id.startswith(event_id):
         return None
-    key = (line_id, native, event_id)
+    # the slot depends on the tail after the event id only: one memo entry serves every event
+    rest = line_id[len(event_id) :]
+    key = (rest, native)
     found: tuple[int, str] | None = _SLOTS.get(key) or _SLOTS.lookup(key)
     if found is None:
-        rest = line_id[len(event_id) :]
         head = str(native)
         specifier = betway_specifier(rest[len(head) :]) if rest.startswith(head) else None
         found = (None if specifier is None else uof_slot(native, specifier)) or _UNFIT

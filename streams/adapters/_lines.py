@@ -95,37 +95,52 @@ class LineCollector:
 
     def build(self) -> tuple[MarketLine, ...]:
         lines: list[MarketLine] = []
+        append = lines.append
         keys = _MARKET_KEYS
         orders = _ORDERS
         buckets = self.buckets
         twin: Any = LineTwin
         canonical_class = MarketLine
+        sorted_marker = _SORTED
         for slot in sorted(buckets):  # slots (market id, line key) are unique: sorting them sorts the lines
             bucket = buckets[slot]
             if len(bucket) == 1:
                 ordered = tuple(bucket.values())
             else:
                 sent = tuple(bucket)
-                order = orders.get(sent)
-                if order is None:
-                    canonical = tuple(sorted(sent, key=outcome_order))
-                    order = _SORTED if canonical == sent else canonical
-                    orders.put(sent, order)
-                values = bucket.values() if order is _SORTED else map(bucket.__getitem__, order)
-                ordered = tuple(values)
-            market_id = slot[0]
-            key = keys.get(market_id)
-            if key is None:
-                key = market_key(market_id)
-                keys.put(market_id, key)
+                try:  # the memos are read with plain subscripts; a miss is worked out below
+                    order = orders[sent]
+                except KeyError:
+                    order = orders.recall(sent) or _order(sent)
+                ordered = tuple(bucket.values() if order is sorted_marker else map(bucket.__getitem__, order))
+            market_id, line = slot
+            try:
+                key = keys[market_id]
+            except KeyError:
+                key = keys.recall(market_id) or _market_key(market_id)
             made = twin()  # streams.adapters._twins.market_line, inlined: the hot path of a big board
             made.market = key
             made.market_id = market_id
-            made.line = slot[1]
+            made.line = line
             made.outcomes = ordered
             made.__class__ = canonical_class
-            lines.append(made)
+            append(made)
         return tuple(lines)
+
+
+def _order(sent: tuple[str, ...]) -> tuple[str, ...]:
+    """The canonical order of the outcome ids ``sent`` (:data:`_SORTED` when they are in it), remembered."""
+    canonical = tuple(sorted(sent, key=outcome_order))
+    order = _SORTED if canonical == sent else canonical
+    _ORDERS.put(sent, order)
+    return order
+
+
+def _market_key(market_id: int) -> str:
+    """:func:`streams.taxonomy.market_key`, remembered."""
+    key = market_key(market_id)
+    _MARKET_KEYS.put(market_id, key)
+    return key
 
 
 _SORTED: tuple[str, ...] = ("\x00sorted",)  # memo value: the ids already came in canonical order

@@ -48,7 +48,7 @@ from streams.adapters._common import (
 )
 from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._twins import new_outcome
+from streams.adapters._twins import OutcomeTwin
 from streams.adapters._uof import outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.taxonomy import MAX_PRICE as _MAX_PRICE
@@ -183,7 +183,9 @@ def _collect(
     """
     buckets = collector.buckets
     lines = _LINES
-    make = new_outcome
+    twin: Any = OutcomeTwin
+    canonical_class = Outcome
+    low, high, nan = _MIN_PRICE, _MAX_PRICE, _NAN
     sent: dict[LineId, None] = {}
     placed: dict[LineId, None] = {}
     for market in markets:
@@ -243,28 +245,40 @@ def _collect(
                     bucket = buckets.setdefault(slot, {})
             if slot is None:
                 continue
-            found: Outcome | None = None
-            try:
+            try:  # streams.adapters._twins.new_outcome inlined (made: an OutcomeTwin, then an Outcome)
                 sent_id = item["outcome_id"]
                 if type(sent_id) is int:  # live sends ints: the memo holds their text (a bool is not int)
                     sent_id = str(sent_id)
-                if market_off or item.get("odd_active") in _OFF:
-                    found = make(ids[sent_id], None, False)
+                if market_off or ((flag := item.get("odd_active")) is not None and flag in _OFF):
+                    made = twin()
+                    made.outcome_id = outcome_id = ids[sent_id]
+                    made.price = None
+                    made.active = False
+                    made.__class__ = canonical_class
                 else:
                     odds = item["odd_value"]
-                    price = float(odds) if type(odds) is str else _NAN
-                    if _MIN_PRICE < price <= _MAX_PRICE:
-                        found = make(ids[sent_id], price, True)
+                    price = float(odds) if type(odds) is str else nan
+                    if low < price <= high:
+                        made = twin()
+                        made.outcome_id = outcome_id = ids[sent_id]
+                        made.price = price
+                        made.active = True
+                        made.__class__ = canonical_class
+                    else:
+                        made = None
             except (KeyError, TypeError, ValueError):
-                pass
-            if found is None:
+                made = None
+            if made is None:
                 active = not market_off and item.get("odd_active") not in _OFF
-                found = _outcome(markets, market, items, item, slot[1], active)
-            previous = bucket.setdefault(found.outcome_id, found)
-            if previous is not found:
-                better = found.price
+                made = _outcome(markets, market, items, item, slot[1], active)
+                outcome_id = made.outcome_id
+            if outcome_id in bucket:
+                previous = bucket[outcome_id]
+                better = made.price
                 if better is not None and (previous.price is None or better > previous.price):
-                    bucket[found.outcome_id] = found
+                    bucket[outcome_id] = made
+            else:
+                bucket[outcome_id] = made
     return sent, placed
 
 

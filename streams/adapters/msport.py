@@ -42,7 +42,7 @@ from streams.adapters._common import (
 )
 from streams.adapters._lines import BoundedCache, LineCollector, Slot, counts, outcome
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._twins import new_outcome
+from streams.adapters._twins import OutcomeTwin
 from streams.adapters._uof import outcome_ids, remember_outcome_id, uof_outcome, uof_slot
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.taxonomy import MAX_PRICE as _MAX_PRICE
@@ -154,7 +154,9 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
     """
     buckets = collector.buckets
     slots = _SLOTS
-    make = new_outcome
+    twin: Any = OutcomeTwin
+    canonical_class = Outcome
+    low, high, nan = _MIN_PRICE, _MAX_PRICE, _NAN
     unmapped: list[str] = []
     mapped = 0
     for market in markets:
@@ -179,25 +181,39 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
         if bucket is None:
             bucket = buckets[slot] = {}
         for item in outcomes:
-            found: Outcome | None = None
-            try:
+            try:  # streams.adapters._twins.new_outcome inlined (made: an OutcomeTwin, then an Outcome)
                 active = item["isActive"]
                 if active == 1:
                     odds = item["odds"]
-                    quoted = float(odds) if type(odds) is str else _NAN
-                    if _MIN_PRICE < quoted <= _MAX_PRICE:
-                        found = make(ids[item["id"]], quoted, True)
+                    price = float(odds) if type(odds) is str else nan
+                    if low < price <= high:
+                        made = twin()
+                        made.outcome_id = outcome_id = ids[item["id"]]
+                        made.price = price
+                        made.active = True
+                        made.__class__ = canonical_class
+                    else:
+                        made = None
                 elif active == 0:
-                    found = make(ids[item["id"]], None, False)
+                    made = twin()
+                    made.outcome_id = outcome_id = ids[item["id"]]
+                    made.price = None
+                    made.active = False
+                    made.__class__ = canonical_class
+                else:
+                    made = None
             except (KeyError, TypeError, ValueError):
-                pass
-            if found is None:
-                found = _outcome(markets, market, item, slot[1])
-            previous = bucket.setdefault(found.outcome_id, found)
-            if previous is not found:
-                price = found.price
+                made = None
+            if made is None:
+                made = _outcome(markets, market, item, slot[1])
+                outcome_id = made.outcome_id
+            if outcome_id in bucket:
+                previous = bucket[outcome_id]
+                price = made.price
                 if price is not None and (previous.price is None or price > previous.price):
-                    bucket[found.outcome_id] = found
+                    bucket[outcome_id] = made
+            else:
+                bucket[outcome_id] = made
     return unmapped, mapped
 
 

@@ -49,7 +49,7 @@ from streams.adapters._common import (
 from streams.adapters._lines import BoundedCache, LineCollector, counts, outcome
 from streams.adapters._split import halves
 from streams.adapters._sportradar import sportradar_match
-from streams.adapters._twins import new_outcome
+from streams.adapters._twins import OutcomeTwin
 from streams.contracts.canonical import CanonicalEventOddsV1, Outcome, Sport
 from streams.errors import DataError
 from streams.taxonomy import MAX_PRICE as _MAX_PRICE
@@ -211,7 +211,9 @@ def _collect(
     code = _SPORT_CODES[sport]
     buckets = collector.buckets
     memo = _MARKETS
-    make = new_outcome
+    twin: Any = OutcomeTwin
+    canonical_class = Outcome
+    low, high, nan = _MIN_PRICE, _MAX_PRICE, _NAN
     sent: dict[LineId, None] = {}
     placed: dict[LineId, None] = {}
     for market in markets:
@@ -237,34 +239,44 @@ def _collect(
         last_market = 0
         bucket: dict[str, Outcome] = {}
         for item in items:
-            hit: tuple[int, Outcome] | None = None
-            try:
+            try:  # streams.adapters._twins.new_outcome inlined (made: an OutcomeTwin, then an Outcome)
                 short = item["shortName"]
                 target = targets.get(short)
                 if target is None:
                     if type(short) is str:
                         continue  # a selection its market does not map: its odds are not read
+                    made = None
                 else:
                     odds = item["odds"]
-                    price = float(odds) if type(odds) is str else _NAN
-                    if _MIN_PRICE < price <= _MAX_PRICE:
-                        hit = (target[0], make(target[1], price, True))
+                    price = float(odds) if type(odds) is str else nan
+                    if low < price <= high:
+                        market_id, outcome_id = target
+                        made = twin()
+                        made.outcome_id = outcome_id
+                        made.price = price
+                        made.active = True
+                        made.__class__ = canonical_class
+                    else:
+                        made = None
             except (KeyError, TypeError, ValueError):
-                pass
-            if hit is None:
+                made = None
+            if made is None:
                 hit = _selection(markets, market, items, item, event_id, spec)
                 if hit is _SKIP:
                     continue
-            market_id, chosen = hit
+                market_id, made = hit
+                outcome_id = made.outcome_id
             if market_id != last_market:
                 last_market = market_id
                 bucket = buckets.setdefault((market_id, line), {})  # type: ignore[arg-type]
             placed[line_id] = None
-            previous = bucket.setdefault(chosen.outcome_id, chosen)
-            if previous is not chosen:
-                better = chosen.price
+            if outcome_id in bucket:
+                previous = bucket[outcome_id]
+                better = made.price
                 if better is not None and (previous.price is None or better > previous.price):
-                    bucket[chosen.outcome_id] = chosen
+                    bucket[outcome_id] = made
+            else:
+                bucket[outcome_id] = made
     return sent, placed
 
 
