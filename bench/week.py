@@ -1,6 +1,6 @@
 """A simulated week in compressed time: do worker memory, tables, changelogs and sink caches plateau?
 
-    .venv/bin/python bench/week.py                   # 20,000 events × 3 bookmakers over 7 days (hours)
+    .venv/bin/python bench/week.py                   # ≥ 20,000 matches × 3 bookmakers over 7 days (an hour)
     .venv/bin/python bench/week.py --events 3000     # a reduced run (same week, fewer slots)
     .venv/bin/python bench/week.py --engine tansu    # the broker: kafka (default) or tansu
     .venv/bin/python bench/week.py --smoke           # CI: ~150 events over half a day
@@ -282,7 +282,7 @@ def plot(result: dict[str, Any], path: Path, cal: Calendar) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20000, help="matches over the run (× 3 bookmakers)")
+    parser.add_argument("--events", type=int, default=20500, help="matches over the run, about (× 3 bookmakers)")
     parser.add_argument("--days", type=float, default=7.0, help="days of stream time")
     parser.add_argument("--live-every-min", type=float, default=60.0, help="stream min between live captures")
     parser.add_argument("--prematch-every", type=int, default=2, help="prematch: every N live rounds")
