@@ -282,7 +282,7 @@ def plot(result: dict[str, Any], path: Path, cal: Calendar) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=20500, help="matches over the run, about (× 3 bookmakers)")
+    parser.add_argument("--events", type=int, default=20500, help="matches, about (× 3 books)")
     parser.add_argument("--days", type=float, default=7.0, help="days of stream time")
     parser.add_argument("--live-every-min", type=float, default=60.0, help="stream min between live captures")
     parser.add_argument("--prematch-every", type=int, default=2, help="prematch: every N live rounds")
