@@ -250,22 +250,19 @@ def _collect(
                 if type(sent_id) is int:  # live sends ints: the memo holds their text (a bool is not int)
                     sent_id = str(sent_id)
                 if market_off or ((flag := item.get("odd_active")) is not None and flag in _OFF):
-                    made = twin()
-                    made.outcome_id = outcome_id = ids[sent_id]
-                    made.price = None
-                    made.active = False
-                    made.__class__ = canonical_class
+                    price, readable = None, True
                 else:
                     odds = item["odd_value"]
                     price = float(odds) if type(odds) is str else nan
-                    if low < price <= high:
-                        made = twin()
-                        made.outcome_id = outcome_id = ids[sent_id]
-                        made.price = price
-                        made.active = True
-                        made.__class__ = canonical_class
-                    else:
-                        made = None
+                    readable = low < price <= high
+                if readable:
+                    made = twin()
+                    made.outcome_id = outcome_id = ids[sent_id]
+                    made.price = price
+                    made.active = price is not None
+                    made.__class__ = canonical_class
+                else:
+                    made = None
             except (KeyError, TypeError, ValueError):
                 made = None
             if made is None:

@@ -186,19 +186,14 @@ def _collect(markets: list[Any], collector: LineCollector) -> tuple[list[str], i
                 if active == 1:
                     odds = item["odds"]
                     price = float(odds) if type(odds) is str else nan
-                    if low < price <= high:
-                        made = twin()
-                        made.outcome_id = outcome_id = ids[item["id"]]
-                        made.price = price
-                        made.active = True
-                        made.__class__ = canonical_class
-                    else:
-                        made = None
-                elif active == 0:
+                    readable = low < price <= high
+                else:
+                    price, readable = None, active == 0
+                if readable:
                     made = twin()
                     made.outcome_id = outcome_id = ids[item["id"]]
-                    made.price = None
-                    made.active = False
+                    made.price = price
+                    made.active = price is not None
                     made.__class__ = canonical_class
                 else:
                     made = None
