@@ -8,7 +8,7 @@ import asyncpg
 import orjson
 import pytest
 
-from sinks.demo import showcase_event
+from sinks.demo_report import showcase_event
 
 pytestmark = pytest.mark.integration
 

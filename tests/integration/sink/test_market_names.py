@@ -9,7 +9,7 @@ import asyncpg
 import orjson
 import pytest
 
-from sinks.demo import best_prices
+from sinks.demo_report import best_prices
 from sinks.store import markets
 from sinks.store.reading import best_current_odds
 from streams.taxonomy.names import MarketName, market_name, outcome_name
