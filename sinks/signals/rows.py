@@ -37,7 +37,7 @@ class SignalRows:
     arbs_opened: list[Row] = field(default_factory=list)
     #: one row per window (its conflict key): a window closed twice in one run of messages
     #: (a stage that republished after a crash) would make the upsert touch a row twice
-    arbs_closed: dict[LineOfEvent | tuple[Any, ...], Row] = field(default_factory=dict)
+    arbs_closed: dict[tuple[Any, ...], Row] = field(default_factory=dict)  # by window
     prices: list[Row] = field(default_factory=list)
     now: dict[LineOfEvent, list[Row]] = field(default_factory=dict)
     days: set[Any] = field(default_factory=set)

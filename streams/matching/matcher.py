@@ -84,6 +84,7 @@ class _Entry:
 
 
 def _drop_dead(buckets: dict[Any, list[_Entry]], key: Any) -> None:
+    """Keep the live entries of one bucket; drop the bucket when none is left."""
     alive = [e for e in buckets.get(key, ()) if e.alive]
     if alive:
         buckets[key] = alive
@@ -184,11 +185,16 @@ class NameIndex:
                     gone.append(entry)
             if not listings:
                 del self._entries[event_key]
+        hours: set[tuple[str, int]] = set()
+        tokens: set[tuple[str, str, int]] = set()
         for entry in gone:
-            bucket = (entry.known.sport, int(entry.ts // _HOUR))
-            _drop_dead(self._hours, bucket)
-            for tok in entry.home.core | entry.away.core:
-                _drop_dead(self._tokens, (bucket[0], tok, bucket[1]))
+            sport, hour = entry.known.sport, int(entry.ts // _HOUR)
+            hours.add((sport, hour))
+            tokens.update((sport, tok, hour) for tok in entry.home.core | entry.away.core)
+        for hour_key in hours:  # each bucket filtered once, however many of its entries went
+            _drop_dead(self._hours, hour_key)
+        for token_key in tokens:
+            _drop_dead(self._tokens, token_key)
         for key in [k for k, t in self._memo_seen.items() if t < cutoff]:
             del self._memo_seen[key]
             self._memo.pop(key, None)
